@@ -1,0 +1,161 @@
+"""`govern snapshot ...` and `govern verify`: thin adapters over govern.snapshot."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govern.cli.common import echo_json, get_store, json_option, progress, table
+from govern.errors import IntegrityError
+
+
+@click.group()
+def snapshot():
+    """Immutable, content-addressed snapshots of training data."""
+
+
+@snapshot.command("create")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--name", help="A unique name for the snapshot.")
+@click.option("--parent", help="REF of the snapshot this one derives from (lineage).")
+@click.option("--quarantine", type=click.Path(path_type=Path),
+              help="Divert malformed lines to this JSONL file instead of failing (counts reported).")
+@click.option("--max-record-bytes", type=int, help="Override [ingest] max_record_bytes.")
+@click.option("--max-depth", type=int, help="Override [ingest] max_depth.")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), default=None,
+              help="Policy file (default: ./govern.toml).")
+@json_option
+@click.pass_context
+def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, policy_path, as_json):
+    """Snapshot data files (JSONL, JSON, CSV, Parquet, optionally .gz; folders and globs too).
+
+    Prints the snapshot id as the last line. Malformed input stops with exit 2 naming file
+    and line; the same records always give the same id.
+    """
+    from govern.data.readers import Limits
+    from govern.policy import load_policy
+    from govern.snapshot import snapshot_files
+    store = get_store(ctx)
+    ingest = load_policy(policy_path).section("ingest")
+    limits = Limits(max_record_bytes or ingest["max_record_bytes"], max_depth or ingest["max_depth"])
+    with progress("snapshotting") as advance:
+        res = snapshot_files(store, list(paths), name=name, parent=parent, limits=limits,
+                             quarantine_path=quarantine, progress=advance)
+    snap = res.snapshot
+    if as_json:
+        echo_json({"id": snap.id, "name": snap.name, "count": snap.count, "created": res.created,
+                   "quarantined": res.quarantined, "layout": snap.layout})
+        return
+    state = "created" if res.created else "already stored"
+    click.echo(f"{state}: {snap.count} records, layout {snap.layout}"
+               + (f", {res.quarantined} line(s) quarantined to {quarantine}" if quarantine else ""))
+    click.echo(snap.id)
+
+
+@snapshot.command("list")
+@click.option("--kind", type=click.Choice(["data", "golden"]), help="Only this kind.")
+@json_option
+@click.pass_context
+def list_(ctx, kind, as_json):
+    """List snapshots with names, tags, counts and parents."""
+    from govern.snapshot import list_snapshots
+    rows = list_snapshots(get_store(ctx), kind)
+    if as_json:
+        echo_json(rows)
+        return
+    table("snapshots", ["id", "name", "tags", "kind", "records", "parent", "created"],
+          [[r["id"][:12], r["name"], ",".join(r["tags"]), r["kind"], r["count"],
+            (r["parent"] or "")[:12], r["created"]] for r in rows])
+
+
+@snapshot.command("show")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def show(ctx, ref, as_json):
+    """Show a snapshot's manifest: sources, schema, layout, lineage."""
+    from govern.snapshot import resolve
+    snap = resolve(get_store(ctx), ref)
+    m = snap.manifest
+    if as_json:
+        echo_json({"name": snap.name, "manifest_digest": snap.manifest_digest, **m})
+        return
+    click.echo(f"snapshot {snap.id}\nname     {snap.name or '-'}\nkind     {snap.kind}\n"
+               f"records  {m['count']}\nlayout   {m['layout']}\nparent   {m['parent'] or '-'}\n"
+               f"created  {m['created']}\nmanifest {snap.manifest_digest}")
+    table("sources", ["path", "size", "sha256"],
+          [[s["path"], s["size"], s["sha256"][:16]] for s in m["sources"]])
+    table("schema", ["field", "type"], [[k, v] for k, v in m["schema"].items()])
+
+
+@snapshot.command("diff")
+@click.argument("a")
+@click.argument("b")
+@json_option
+@click.pass_context
+def diff_(ctx, a, b, as_json):
+    """Records added, removed and changed from snapshot A to snapshot B, with source lines."""
+    from govern.snapshot import resolve
+    from govern.snapshot.diff import diff
+    store = get_store(ctx)
+    d = diff(resolve(store, a), resolve(store, b))
+    if as_json:
+        echo_json(d)
+        return
+    click.echo(f"{len(d['added'])} added, {len(d['removed'])} removed, {len(d['changed'])} changed, "
+               f"{d['unchanged']} unchanged")
+    rows = [["+", r["file"], r["line"], r["digest"][:12], ""] for r in d["added"]]
+    rows += [["-", r["file"], r["line"], r["digest"][:12], ""] for r in d["removed"]]
+    rows += [["~", c["to"]["file"], c["to"]["line"], c["to"]["digest"][:12],
+              ",".join(c["fields"])] for c in d["changed"]]
+    if rows:
+        table(None, ["", "file", "line", "record", "fields changed"], rows[:200])
+
+
+@snapshot.command("tag")
+@click.argument("ref")
+@click.argument("name")
+@click.pass_context
+def tag_(ctx, ref, name):
+    """Give a snapshot an extra name (moves the tag if it exists)."""
+    from govern.snapshot.model import tag
+    snap = tag(get_store(ctx), ref, name)
+    click.echo(f"tagged {snap.id[:12]} as {name}")
+
+
+@snapshot.command("export")
+@click.argument("ref")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_context
+def export(ctx, ref, path):
+    """Write a snapshot's records to PATH as JSONL, in order."""
+    from govern.snapshot import resolve
+    from govern.snapshot.export import export_jsonl
+    n = export_jsonl(resolve(get_store(ctx), ref), path)
+    click.echo(f"wrote {n} records to {path}")
+
+
+@click.command()
+@click.argument("ref", required=False)
+@click.option("--all", "all_", is_flag=True, help="Verify every snapshot in the store.")
+@json_option
+@click.pass_context
+def verify(ctx, ref, all_, as_json):
+    """Re-hash every byte behind REF (or --all); exit 3 naming any damaged object."""
+    from govern.snapshot.verify import verify_all
+    if not ref and not all_:
+        raise click.UsageError("give a REF or --all")
+    store = get_store(ctx)
+    results = verify_all(store, None if all_ else ref)
+    bad = {k: v for k, v in results.items() if v}
+    if as_json:
+        echo_json({"verified": len(results), "damaged": bad})
+    else:
+        for sid, problems in bad.items():
+            for p in problems:
+                click.echo(f"DAMAGED {sid[:12]}: {p}", err=True)
+        if not bad:
+            click.echo(f"ok: {len(results)} snapshot(s) verified, every byte re-hashed")
+    if bad:
+        raise IntegrityError(f"{len(bad)} snapshot(s) damaged: {', '.join(s[:12] for s in bad)}",
+                             hint="restore the named objects from a backup")

@@ -1,0 +1,166 @@
+"""Creating snapshots: stream records, hash each one's canonical JSON, write Parquet shards.
+
+Shards are written (fsynced, renamed) as they fill, so memory stays bounded; the catalog row
+that makes the snapshot visible is inserted last, in one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import govern
+from govern.data.readers import Limits, Quarantine, SourceRecord, TypeDrift, read_file
+from govern.data.sources import expand_paths
+from govern.data.text import layout
+from govern.digests import canonical_json, sha256_file
+from govern.errors import InputError, UsageError
+from govern.snapshot.model import Snapshot, check_name, resolve
+from govern.store import Store
+from govern.store.store import now
+
+SHARD_RECORDS = 50_000
+
+
+@dataclass
+class CreateResult:
+    snapshot: Snapshot
+    created: bool
+    quarantined: int = 0
+
+
+def record_digest(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def snapshot_id(digests: Iterable[str]) -> str:
+    """The id: sha256 over the ordered record digests, one per line."""
+    h = hashlib.sha256()
+    for d in digests:
+        h.update(d.encode() + b"\n")
+    return h.hexdigest()
+
+
+class _ShardWriter:
+    def __init__(self, store: Store):
+        self.store = store
+        self.shards: list[dict] = []
+        self._reset()
+
+    def _reset(self):
+        self.recs, self.digs, self.srcs, self.lines = [], [], [], []
+
+    def add(self, canonical: str, digest: str, source: int, line: int) -> None:
+        self.recs.append(canonical)
+        self.digs.append(digest)
+        self.srcs.append(source)
+        self.lines.append(line)
+        if len(self.recs) >= SHARD_RECORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.recs:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        table = pa.table({"record": pa.array(self.recs, pa.large_string()),
+                          "digest": pa.array(self.digs, pa.string()),
+                          "source": pa.array(self.srcs, pa.int32()),
+                          "line": pa.array(self.lines, pa.int64())})
+        buf = io.BytesIO()
+        pq.write_table(table, buf, compression="zstd")
+        digest = self.store.objects.put_bytes(buf.getvalue())
+        self.shards.append({"digest": digest, "count": len(self.recs)})
+        self._reset()
+
+
+def create_snapshot(store: Store, records: Iterator[SourceRecord], sources: list[dict], *,
+                    name: str | None = None, parent: str | None = None, kind: str = "data",
+                    extra: dict | None = None, command: str = "snapshot create",
+                    progress: Callable[[int], None] | None = None) -> CreateResult:
+    """Store records as a snapshot; sources are [{path, size, sha256}] in file order."""
+    if name:
+        check_name(name)
+    parent_id = resolve(store, parent).id if parent else None
+    index = {s["path"]: i for i, s in enumerate(sources)}
+    writer, drift, ids = _ShardWriter(store), TypeDrift(), hashlib.sha256()
+    count = 0
+    for rec in records:
+        drift.check(rec)
+        try:
+            canonical = canonical_json(rec.record)
+        except ValueError as e:
+            raise InputError(f"record cannot be stored as JSON ({e})", rec.file, rec.line) from None
+        digest = record_digest(canonical)
+        ids.update(digest.encode() + b"\n")
+        writer.add(canonical, digest, index[rec.file], rec.line)
+        count += 1
+        if progress and count % 1000 == 0:
+            progress(1000)
+    writer.flush()
+    if count == 0:
+        raise InputError("no records to snapshot", sources[0]["path"] if sources else None)
+    sid = ids.hexdigest()
+    schema = drift.schema()
+    manifest = {
+        "format": 1, "id": sid, "kind": kind, "count": count, "sources": sources,
+        "schema": schema, "layout": layout(set(schema)), "shards": writer.shards,
+        "parent": parent_id, "created": now(), "tool": {"govern": govern.__version__,
+                                                        "python": platform.python_version()},
+        **({"extra": extra} if extra else {}),
+    }
+    manifest_digest = store.put_json(manifest)
+    with store.transaction() as db:
+        existing = db.execute("SELECT manifest, name, kind FROM snapshots WHERE id=?",
+                              (sid,)).fetchone()
+        if name and db.execute("SELECT 1 FROM snapshots WHERE name=? AND id<>?",
+                               (name, sid)).fetchone():
+            raise UsageError(f"the name {name!r} already belongs to another snapshot",
+                             hint="choose another --name, or tag the new snapshot later")
+        if existing:
+            snap = Snapshot(store, sid, existing[0], existing[1], existing[2])
+            if name and existing[1] != name:
+                db.execute("INSERT OR REPLACE INTO tags VALUES (?,?)", (name, sid))
+            store.log(db, command, {"sources": [s["sha256"] for s in sources]},
+                      {"snapshot": sid, "already_stored": True})
+            return CreateResult(snap, False)
+        db.execute("INSERT INTO snapshots VALUES (?,?,?,?,?,?,?)",
+                   (sid, kind, name, parent_id, manifest_digest, count, manifest["created"]))
+        store.log(db, command, {"sources": [s["sha256"] for s in sources],
+                                **({"parent": parent_id} if parent_id else {})},
+                  {"snapshot": sid, "manifest": manifest_digest})
+    return CreateResult(Snapshot(store, sid, manifest_digest, name, kind), True)
+
+
+def describe_sources(files: list[Path]) -> list[dict]:
+    return [{"path": str(f), "size": os.path.getsize(f), "sha256": sha256_file(f)} for f in files]
+
+
+def read_sources(files: list[Path], limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
+    for f in files:
+        yield from read_file(f, limits, quarantine)
+
+
+def snapshot_files(store: Store, paths: list[str], *, name: str | None = None,
+                   parent: str | None = None, kind: str = "data", limits: Limits = Limits(),
+                   quarantine_path: Path | None = None,
+                   progress: Callable[[int], None] | None = None) -> CreateResult:
+    files = expand_paths(paths)
+    if name:
+        check_name(name)
+    sources = describe_sources(files)
+    sink = open(quarantine_path, "w", encoding="utf-8") if quarantine_path else None
+    try:
+        q = Quarantine(sink)
+        result = create_snapshot(store, read_sources(files, limits, q), sources, name=name,
+                                 parent=parent, kind=kind, progress=progress,
+                                 command="golden add" if kind == "golden" else "snapshot create")
+        result.quarantined = q.count
+        return result
+    finally:
+        if sink:
+            sink.close()
