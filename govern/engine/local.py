@@ -1,0 +1,80 @@
+"""The local engine: batches through a process pool, results in order, failures fail closed."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator
+
+from govern.errors import ScanError
+
+
+class BatchJob:
+    """Subclass: `setup()` returns per-worker state; `run(state, batch)` returns a list."""
+
+    def setup(self) -> Any:
+        return None
+
+    def run(self, state: Any, batch: list) -> list:
+        raise NotImplementedError
+
+
+_worker: dict = {}
+
+
+def _init(job: BatchJob) -> None:
+    _worker["job"], _worker["state"] = job, job.setup()
+
+
+def _call(batch: list) -> list:
+    return _worker["job"].run(_worker["state"], batch)
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def run_batches(job: BatchJob, batches: Iterable[list], workers: int | None = None,
+                on_batch: Callable[[int], None] | None = None) -> Iterator[list]:
+    """Yield job.run() of each batch, in order; workers<=1 runs in this process."""
+    workers = workers or default_workers()
+    if workers <= 1:
+        state = job.setup()
+        for b in batches:
+            out = job.run(state, b)
+            if on_batch:
+                on_batch(len(b))
+            yield out
+        return
+    import multiprocessing as mp
+    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(job,)) as pool:
+        pending = []
+        it = iter(batches)
+        try:
+            for b in it:
+                pending.append((len(b), pool.submit(_call, b)))
+                while len(pending) >= workers * 2:
+                    n, fut = pending.pop(0)
+                    yield fut.result()
+                    if on_batch:
+                        on_batch(n)
+            for n, fut in pending:
+                yield fut.result()
+                if on_batch:
+                    on_batch(n)
+        except ScanError:
+            raise
+        except Exception as e:  # a worker died or raised: fail closed, never partial
+            raise ScanError(f"a worker failed ({type(e).__name__}); results would be incomplete",
+                            hint="rerun with --workers 1 to see which record fails") from e
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for x in items:
+        batch.append(x)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
