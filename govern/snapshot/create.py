@@ -83,7 +83,7 @@ def create_snapshot(store: Store, records: Iterator[SourceRecord], sources: list
                     extra: dict | None = None, command: str = "snapshot create",
                     progress: Callable[[int], None] | None = None) -> CreateResult:
     """Store records as a snapshot; sources are [{path, size, sha256}] in file order."""
-    if name:
+    if name is not None:
         check_name(name)
     parent_id = resolve(store, parent).id if parent else None
     index = {s["path"]: i for i, s in enumerate(sources)}
@@ -150,7 +150,7 @@ def snapshot_files(store: Store, paths: list[str], *, name: str | None = None,
                    quarantine_path: Path | None = None,
                    progress: Callable[[int], None] | None = None) -> CreateResult:
     files = expand_paths(paths)
-    if name:
+    if name is not None:
         check_name(name)
     sources = describe_sources(files)
     sink = open(quarantine_path, "w", encoding="utf-8") if quarantine_path else None

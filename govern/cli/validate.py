@@ -1,0 +1,57 @@
+"""`govern validate`: run Great Expectations suites on a snapshot or data files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govern.cli.common import echo_json, json_option, policy_option, store_path, table
+from govern.errors import PolicyViolation
+
+
+@click.command()
+@click.argument("target", nargs=-1, required=True)
+@click.option("--suite", "suites", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A GX suite JSON file (repeatable). Default: [validate] suites, else the "
+                   "shipped suite for the data's layout.")
+@policy_option
+@json_option
+@click.pass_context
+def validate(ctx, target, suites, policy_path, as_json):
+    """Validate TARGET (a snapshot REF or data files) with Great Expectations suites.
+
+    A snapshot's result is stored under (snapshot id, suite digest) for `govern gate`.
+    Failed expectations are summarised with masked examples only. Exit 1 when a suite fails.
+    """
+    from govern.policy import load_policy
+    from govern.snapshot.target import open_target
+    from govern.store import open_store
+    from govern.validate.run import validate_target
+    root = store_path(ctx)
+    store = open_store(root) if (root / "catalog.sqlite").exists() else None
+    run = validate_target(store, open_target(store, list(target)), list(suites) or None,
+                          load_policy(policy_path))
+    if as_json:
+        echo_json({"result": run.digest, **run.payload})
+    else:
+        _print(run)
+    if not run.success:
+        failed = [s["name"] for s in run.payload["suites"] if not s["success"]]
+        raise PolicyViolation(f"validation failed: suite(s) {', '.join(failed)}",
+                              hint="the rows listed are 0-based records of the target")
+
+
+def _print(run) -> None:
+    p = run.payload
+    click.echo(f"{p['target']}: {p['records']} records, layout {p['layout']}"
+               + (f", result {run.digest[:16]}" if run.digest else ""))
+    for s in p["suites"]:
+        st = s["statistics"]
+        click.echo(f"suite {s['name']} ({s['file']}): {'PASS' if s['success'] else 'FAIL'} "
+                   f"{st['successful_expectations']}/{st['evaluated_expectations']} expectations")
+        if s["failed"]:
+            table(None, ["expectation", "column", "unexpected", "observed", "rows", "examples"],
+                  [[f["expectation"], f.get("column"), f.get("unexpected_count"),
+                    f.get("observed_value"), ",".join(map(str, f.get("rows", [])[:8])),
+                    ", ".join(map(str, f.get("examples", []))) or f.get("error")]
+                   for f in s["failed"]])

@@ -1,0 +1,2 @@
+"""Evaluation: eval suites, running base models and adapters on them, paired statistics,
+the baseline-justification rule and the regression report."""

@@ -1,0 +1,1 @@
+"""Golden-set leakage: golden sets as snapshots, detection methods, the scan and its self-test."""

@@ -1,0 +1,67 @@
+"""govern's own detectors as declarations: a stable id, an entity type, a pattern, one validation hook.
+
+A declaration is plain data (no presidio import), so the scanner's config digest can name every
+detector and its version cheaply; `govern.pii.recognizers` turns declarations into presidio
+recognizers. Ids are persisted in findings and baselines: never rename one, bump `version`
+when its pattern or validation changes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Detector:
+    id: str                      # stable, persisted, e.g. "govern.secret.aws_access_key"
+    entity: str                  # Finding.type, e.g. "SECRET_AWS_ACCESS_KEY"
+    pattern: str                 # a regex; the group named `value` (if any) is the finding
+    score: float = 0.85
+    flags: int = 0
+    validate: Callable[[str], bool] | None = None  # False drops the match
+    version: int = 1
+    description: str = ""
+    context: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compiled(self.pattern, self.flags)
+
+    def find(self, text: str):
+        """(start, end) of every valid match of this detector in text."""
+        for m in self.regex.finditer(text):
+            start, end = (m.span("value") if "value" in self.regex.groupindex else m.span())
+            if start == end:
+                continue
+            if self.validate is None or self.validate(text[start:end]):
+                yield start, end
+
+    def identity(self) -> dict:
+        return {"id": self.id, "entity": self.entity, "version": self.version,
+                "pattern": self.pattern, "flags": self.flags, "score": self.score}
+
+
+_CACHE: dict[tuple[str, int], re.Pattern] = {}
+
+
+def _compiled(pattern: str, flags: int) -> re.Pattern:
+    key = (pattern, flags)
+    if key not in _CACHE:
+        _CACHE[key] = re.compile(pattern, flags)
+    return _CACHE[key]
+
+
+def all_detectors() -> list[Detector]:
+    from govern.pii.identifiers import IDENTIFIERS
+    from govern.pii.secrets import SECRETS
+    return [*IDENTIFIERS, *SECRETS]
+
+
+def secret_types() -> list[str]:
+    from govern.pii.secrets import SECRETS
+    return sorted({d.entity for d in SECRETS})
+
+
+def is_secret(entity: str) -> bool:
+    return entity.startswith("SECRET_")

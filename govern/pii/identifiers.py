@@ -1,0 +1,90 @@
+"""Identifier detectors presidio lacks for training data: street addresses, lower-cased names,
+driver licence numbers stated as such.
+
+spaCy's NER finds capitalised names and cities but not "742 Evergreen Terrace", and chat data is
+often typed in lower case ("hi i'm sarah connor"), where NER sees no name at all.
+presidio's own US_DRIVER_LICENSE matches most 8-12 character tokens, so govern's version only
+reports a number that the text calls a licence.
+"""
+from __future__ import annotations
+
+import re
+
+from govern.pii.detectors import Detector
+
+_SUFFIX_WORDS = ("street|avenue|road|boulevard|lane|drive|court|terrace|place|way|circle|highway|"
+                 "parkway|square|trail|alley|loop|crescent|close|row|plaza|heights")
+_SUFFIX_ABBR = "st|ave|rd|blvd|ln|dr|ct|ter|pl|cir|hwy|pkwy|sq|trl"
+_NOT_STREET = ("the|a|an|of|to|in|on|at|for|and|or|by|with|from|per|mile|miles|km|blocks?|"
+               "minutes?|hours?|days?|weeks?|years?|times?|down|up|off|items?|units?|people|"
+               "patients|users|orders?|steps?")
+_UNIT = r"(?:\s*,?\s*(?:apt|apartment|suite|ste|unit|#)\.?\s*#?[0-9][0-9a-z-]*)?"
+STREET = (
+    r"(?<![\w$#.,-])(?P<value>\d{1,6}[a-z]?\s+(?:(?:n|s|e|w|north|south|east|west)\.?\s+)?"
+    rf"(?:(?!(?:{_NOT_STREET})\b)[a-z][a-z'.-]*\s+){{1,3}}"
+    rf"(?:(?:{_SUFFIX_WORDS})\b|(?:{_SUFFIX_ABBR})\b\.?(?=\s*(?:[,;:)\n]|$|\.\s|\s+(?:apt|suite|unit|#))))"
+    rf"{_UNIT})"
+)
+
+# Common given names and surnames that are not also everyday words (no "will", "may", "mark").
+FIRST_NAMES = (
+    "james|john|robert|michael|william|david|richard|joseph|thomas|charles|christopher|daniel|"
+    "matthew|anthony|donald|steven|paul|andrew|joshua|kenneth|kevin|brian|george|timothy|ronald|"
+    "edward|jason|jeffrey|ryan|jacob|gary|nicholas|eric|jonathan|stephen|larry|justin|scott|"
+    "brandon|benjamin|samuel|gregory|alexander|patrick|dennis|jerry|tyler|aaron|jose|henry|"
+    "adam|douglas|nathan|peter|zachary|kyle|walter|harold|jeremy|ethan|carl|keith|roger|gerald|"
+    "terry|sean|arthur|austin|noah|lawrence|jesse|joe|bryan|billy|jordan|albert|dylan|"
+    "bruce|gabriel|alan|juan|logan|wayne|ralph|roy|eugene|randy|vincent|russell|louis|philip|"
+    "bobby|johnny|bradley|mary|patricia|jennifer|linda|elizabeth|barbara|susan|jessica|sarah|"
+    "karen|lisa|nancy|sandra|betty|ashley|emily|kimberly|margaret|donna|michelle|carol|amanda|"
+    "melissa|deborah|stephanie|rebecca|laura|sharon|cynthia|kathleen|amy|angela|shirley|brenda|"
+    "emma|anna|pamela|nicole|samantha|katherine|christine|helen|debra|rachel|carolyn|janet|"
+    "maria|catherine|heather|diane|olivia|julie|joyce|victoria|ruth|virginia|lauren|kelly|"
+    "christina|joan|evelyn|judith|andrea|hannah|megan|cheryl|jacqueline|martha|madison|teresa|"
+    "gloria|sara|janice|kathryn|abigail|sophia|frances|alice|judy|isabella|julia|"
+    "beverly|denise|marilyn|danielle|brittany|diana|natalie|sophie|chloe|priya|ahmed|"
+    "mohammed|muhammad|fatima|raj|aisha|carlos|luis|miguel|ana|sofia|lucas|liam|"
+    "mia|ava|oliver|elijah|amelia|harper|leo|mateo|zoe|nora|ellie|aria|layla|hiroshi|yuki|omar|"
+    "ivan|olga|dmitri|pierre|hans|klaus|giulia|marco|elena|sven|lars|ingrid|kwame|chidi|ngozi"
+)
+SURNAMES = (
+    "smith|johnson|williams|brown|jones|garcia|miller|davis|rodriguez|martinez|hernandez|lopez|"
+    "gonzalez|wilson|anderson|thomas|taylor|moore|jackson|martin|lee|perez|thompson|white|harris|"
+    "sanchez|clark|ramirez|lewis|robinson|walker|young|allen|king|wright|scott|torres|nguyen|hill|"
+    "flores|green|adams|nelson|baker|hall|rivera|campbell|mitchell|carter|roberts|gomez|phillips|"
+    "evans|turner|diaz|parker|cruz|edwards|collins|reyes|stewart|morris|morales|murphy|cook|"
+    "rogers|gutierrez|ortiz|morgan|cooper|peterson|bailey|reed|kelly|howard|ramos|kim|cox|ward|"
+    "richardson|watson|brooks|chavez|wood|james|bennett|gray|mendoza|ruiz|hughes|price|alvarez|"
+    "castillo|sanders|patel|myers|long|ross|foster|jimenez|connor|okafor|mueller|schmidt|rossi|"
+    "kowalski|novak|ivanova|tanaka|sato|wang|zhang|singh|kumar|khan|ali|haddad|mensah|silva"
+)
+_NAME_WORD = r"[a-z][a-z'-]{1,20}"
+_NOT_NAME = ("and|or|but|so|the|a|an|here|there|from|at|in|on|with|to|for|not|just|also|"
+             "happy|glad|sorry|looking|trying|having|calling|writing|good|fine|back|new|still")
+NAME_CONTEXT = (
+    r"\b(?:my name is|my name's|name is|i am called|call me|signed|regards,?|sincerely,?)\s+"
+    rf"(?P<value>(?!(?:{_NOT_NAME})\b){_NAME_WORD}(?:\s+(?!(?:{_NOT_NAME})\b){_NAME_WORD})?)\b"
+)
+KNOWN_NAME = rf"\b(?P<value>(?:{FIRST_NAMES})(?:\s+(?:{SURNAMES}))?)\b"
+
+DRIVER_LICENSE = (
+    r"\b(?:driver'?s?|drivers|driving)\s+licen[cs]e(?:\s+(?:number|no\.?|id|#))?\s*(?:is|was|:|#|-)?"
+    r"\s*(?:number|no\.?|#)?\s*[:#]?\s*(?P<value>[a-z]{0,2}\d[0-9a-z-]{4,15})\b"
+)
+
+
+def _enough_digits(value: str) -> bool:
+    return sum(c.isdigit() for c in value) >= 5
+
+
+IDENTIFIERS = [
+    Detector("govern.street_address", "STREET_ADDRESS", STREET, score=0.85, flags=re.I,
+             description="house number, street name and street type (742 Evergreen Terrace)"),
+    Detector("govern.person.context", "PERSON", NAME_CONTEXT, score=0.7, flags=re.I,
+             description="a name introduced as one (my name is ..., regards, ...), any case"),
+    Detector("govern.person.known_name", "PERSON", KNOWN_NAME, score=0.6, flags=re.I,
+             description="a common given name (plus a common surname), any case"),
+    Detector("govern.driver_license", "US_DRIVER_LICENSE", DRIVER_LICENSE, score=0.85,
+             flags=re.I, validate=_enough_digits,
+             description="a number the text calls a driver's licence"),
+]

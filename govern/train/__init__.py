@@ -1,0 +1,1 @@
+"""LoRA fine-tuning on attested snapshots: config, data, training, manifest and adapters."""

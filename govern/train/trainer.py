@@ -1,0 +1,168 @@
+"""The training engine: verified records in, a peft adapter out, through transformers' Trainer.
+
+Runs unchanged on CPU, one GPU, or several processes under `accelerate launch` / `torchrun`
+(DDP; the Trainer reads the launcher's environment). Ctrl-C saves a resumable checkpoint.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from govern.errors import GovernError, InputError
+from govern.train import data as D
+from govern.train.model import load_lora_model, load_tokenizer, tokenizer_digests
+
+
+class Interrupted(GovernError):
+    exit_code = 130
+
+
+@dataclass
+class FitResult:
+    adapter_dir: Path
+    records: int
+    tokens: int
+    labels: list[str] | None
+    tokenizer: dict
+    metrics: dict
+    devices: list[dict] = field(default_factory=list)
+    rank: int = 0
+
+
+def build_examples(rows: Iterable[tuple], snapshot_id: str, layout: str, tokenizer, config: dict):
+    """Verify and encode every record; returns (train, eval, labels, n_records)."""
+    records = list(D.verified_records(rows, snapshot_id))   # the whole snapshot is checked first
+    cls = config["task"] == "classification"
+    labels = None
+    if cls:
+        lf, tf = config["label_field"], config["text_field"]
+        missing = [r for r, rec, _ in records if tf not in rec or lf not in rec]
+        if missing:
+            raise InputError(f"record {missing[0]} lacks {tf!r} or {lf!r}",
+                             hint="set text_field / label_field for classification")
+        labels = sorted({str(rec[lf]) for _, rec, _ in records})
+        ids = {l: i for i, l in enumerate(labels)}
+    train, held = [], []
+    for _, rec, digest in records:
+        if cls:
+            ex = D.encode_classification(tokenizer, rec, tf, lf, ids, config["max_length"])
+        else:
+            ex = D.encode_causal(tokenizer, rec, layout, config["max_length"])
+        # a record's place in the eval split depends only on its digest, not on the order
+        (held if int(digest[:8], 16) % 10_000 < config["eval_fraction"] * 10_000 else train).append(ex)
+    if not cls and config["packing"]:
+        train, held = D.pack(train, config["max_length"]), D.pack(held, config["max_length"])
+    return train, held, labels, len(records)
+
+
+def _precision(config: dict) -> tuple:
+    import torch
+    want = config["precision"]
+    if want == "auto":
+        want = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
+    return want, {"bf16": torch.bfloat16, "fp16": torch.float32, "fp32": torch.float32}[want]
+
+
+def _arguments(out: Path, config: dict, precision: str, has_eval: bool, show_progress: bool):
+    import torch
+    from transformers import TrainingArguments
+    cuda = torch.cuda.is_available()
+    liger = config["kernels"] == "liger" or (config["kernels"] == "auto" and cuda and _has_liger())
+    return TrainingArguments(
+        output_dir=str(out / "checkpoints"), per_device_train_batch_size=config["batch_size"],
+        per_device_eval_batch_size=config["batch_size"],
+        gradient_accumulation_steps=config["grad_accum"], learning_rate=config["learning_rate"],
+        lr_scheduler_type=config["lr_scheduler"], warmup_steps=config["warmup_ratio"],
+        weight_decay=config["weight_decay"], num_train_epochs=config["epochs"],
+        max_steps=config["max_steps"] or -1, seed=config["seed"], data_seed=config["seed"],
+        bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=not cuda,
+        logging_steps=config["logging_steps"], report_to="none", remove_unused_columns=False,
+        save_strategy="steps" if config["save_steps"] else "no", save_steps=config["save_steps"] or 500,
+        eval_strategy="epoch" if has_eval else "no", disable_tqdm=not show_progress,
+        ddp_find_unused_parameters=False, torch_compile=config["compile"], use_liger_kernel=liger,
+        optim="adamw_torch_fused" if cuda else "adamw_torch", dataloader_pin_memory=cuda)
+
+
+def _has_liger() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("liger_kernel") is not None
+
+
+def _stop_on_interrupt():
+    """A callback that turns Ctrl-C into 'save a checkpoint and stop' at the next step end."""
+    from transformers import TrainerCallback
+
+    class StopOnInterrupt(TrainerCallback):
+        interrupted = False
+
+        def on_train_begin(self, args, state, control, **kw):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+
+        def _handle(self, *_):
+            self.interrupted = True
+
+        def on_step_end(self, args, state, control, **kw):
+            if self.interrupted:
+                control.should_save = control.should_training_stop = True
+
+        def on_train_end(self, args, state, control, **kw):
+            signal.signal(signal.SIGINT, self._previous)
+
+    return StopOnInterrupt()
+
+
+def _devices(torch) -> list[dict]:
+    """Every process's device, gathered on each rank (one entry per process)."""
+    dev = {"rank": int(os.environ.get("RANK", 0)), "type": "cuda" if torch.cuda.is_available() else "cpu"}
+    if dev["type"] == "cuda":
+        dev.update(name=torch.cuda.get_device_name(), index=torch.cuda.current_device())
+    else:
+        dev.update(name=__import__("platform").processor() or "cpu", threads=torch.get_num_threads())
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        out = [None] * torch.distributed.get_world_size()
+        torch.distributed.all_gather_object(out, dev)
+        return out
+    return [dev]
+
+
+def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, out: Path,
+        config: dict, resume: bool = False, show_progress: bool | None = None) -> FitResult:
+    """Train a LoRA adapter on the verified records; writes the adapter into `out`."""
+    import torch
+    from transformers import Trainer, set_seed
+    out = Path(out)
+    set_seed(config["seed"])
+    tokenizer = load_tokenizer(model_dir)
+    train, held, labels, n = build_examples(rows, snapshot_id, layout, tokenizer, config)
+    if not train:
+        raise InputError("no training examples after encoding", hint="check max_length and the task")
+    precision, dtype = _precision(config)
+    set_seed(config["seed"])            # LoRA and head initialisation depend only on the seed
+    model = load_lora_model(model_dir, config, dtype, labels)
+    show = sys.stderr.isatty() if show_progress is None else show_progress
+    args = _arguments(out, config, precision, bool(held), show)
+    stopper = _stop_on_interrupt()
+    trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=held or None,
+                      data_collator=D.Collator(tokenizer.pad_token_id), callbacks=[stopper])
+    ckpt = resume and any((out / "checkpoints").glob("checkpoint-*"))
+    result = trainer.train(resume_from_checkpoint=True if ckpt else None)
+    if stopper.interrupted:
+        raise Interrupted("training interrupted; a resumable checkpoint was saved",
+                          hint=f"run the same command with --resume (checkpoints in {out / 'checkpoints'})")
+    metrics = {"loss_curve": [[h["step"], h["loss"]] for h in trainer.state.log_history if "loss" in h],
+               "train_loss": result.training_loss, "steps": trainer.state.global_step,
+               "runtime_s": result.metrics.get("train_runtime")}
+    if held:
+        metrics["eval"] = {k: v for k, v in trainer.evaluate().items() if isinstance(v, (int, float))}
+    tokens = sum(len(e["input_ids"]) for e in train)
+    devices = _devices(torch)
+    rank = int(os.environ.get("RANK", 0))
+    if trainer.is_world_process_zero():
+        out.mkdir(parents=True, exist_ok=True)
+        trainer.model.save_pretrained(out)
+    return FitResult(out, n, tokens, labels, tokenizer_digests(model_dir, tokenizer), metrics,
+                     devices, rank)
