@@ -5,11 +5,21 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
+
 
 def canonical_json(obj: Any) -> str:
     """Sorted keys, no spaces, UTF-8 text kept as is: equal data gives equal text."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    return canonical_bytes(obj).decode("utf-8")
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    """canonical_json as UTF-8 bytes (orjson; the stdlib only for integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -110,25 +110,58 @@ def _decode(raw: bytes, file: str, line: int) -> str:
         raise InputError(f"invalid UTF-8 at byte {e.start} of the line", file, line) from None
 
 
+def parse_line(raw: bytes, file: str, lineno: int, limits: Limits) -> dict:
+    """One JSON Lines record: UTF-8, valid JSON, no duplicate keys, no NaN, within limits."""
+    text = _decode(raw, file, lineno)
+    try:
+        obj = _decoder.decode(text)
+    except ValueError as e:
+        raise InputError(f"invalid JSON: {_json_reason(e)}", file, lineno) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object per record, got {type(obj).__name__}",
+                         file, lineno)
+    if len(raw) > limits.max_record_bytes:
+        raise InputError(f"record of {len(raw)} bytes is over the limit of "
+                         f"{limits.max_record_bytes} bytes", file, lineno,
+                         hint="raise --max-record-bytes if this is expected")
+    # nesting can only exceed the limit if the line holds that many brackets
+    if raw.count(b"{") + raw.count(b"[") > limits.max_depth and _depth(obj, limits.max_depth):
+        raise InputError(f"record nests deeper than {limits.max_depth} levels", file, lineno,
+                         hint="raise --max-depth if this is expected")
+    return obj
+
+
+def iter_lines(path: Path, start: int = 0, end: int | None = None,
+               first_line: int = 1) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, raw bytes) of a file or of a byte range of an uncompressed file."""
+    if start == 0 and end is None:
+        with open_binary(path) as f:
+            yield from enumerate(f, first_line)
+        return
+    with open(path, "rb") as f:
+        f.seek(start)
+        lineno, pos = first_line, start
+        for raw in f:
+            if pos >= end:
+                break
+            yield lineno, raw
+            lineno += 1
+            pos += len(raw)
+
+
 def read_jsonl(path: Path, limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
     file = str(path)
     seen = False
-    with open_binary(path) as f:
-        for lineno, raw in enumerate(f, 1):
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            seen = True
-            try:
-                text = _decode(raw, file, lineno)
-                try:
-                    obj = _decoder.decode(text)
-                except ValueError as e:
-                    raise InputError(f"invalid JSON: {_json_reason(e)}", file, lineno) from None
-                yield SourceRecord(_check(obj, len(raw), file, lineno, limits), file, lineno)
-            except InputError as err:
-                quarantine.divert(err, raw.decode("utf-8", "replace"))
+    for lineno, raw in iter_lines(path):
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        seen = True
+        try:
+            yield SourceRecord(parse_line(raw, file, lineno, limits), file, lineno)
+        except InputError as err:
+            quarantine.divert(err, raw.decode("utf-8", "replace"))
     if not seen:
         raise InputError("file is empty (no records)", file, 1)
 

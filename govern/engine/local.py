@@ -5,7 +5,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
 
-from govern.errors import ScanError
+from govern.errors import GovernError, ScanError
 
 
 class BatchJob:
@@ -62,7 +62,7 @@ def run_batches(job: BatchJob, batches: Iterable[list], workers: int | None = No
                 yield fut.result()
                 if on_batch:
                     on_batch(n)
-        except ScanError:
+        except GovernError:  # located input errors and scan errors pass through as they are
             raise
         except Exception as e:  # a worker died or raised: fail closed, never partial
             raise ScanError(f"a worker failed ({type(e).__name__}); results would be incomplete",

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 import govern
 from govern.data.readers import Limits, Quarantine, SourceRecord, TypeDrift, read_file
-from govern.data.sources import expand_paths
+from govern.data.sources import data_suffix, expand_paths
 from govern.data.text import layout
 from govern.digests import canonical_json, sha256_file
 from govern.errors import InputError, UsageError
@@ -45,35 +45,44 @@ def snapshot_id(digests: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-class _ShardWriter:
-    def __init__(self, store: Store):
-        self.store = store
+class ShardWriter:
+    """Collects canonical records and writes them as zstd Parquet shards named by digest."""
+
+    def __init__(self, objects, shard_records: int | None = None):
+        self.objects = objects
+        self.limit = shard_records or SHARD_RECORDS
         self.shards: list[dict] = []
         self._reset()
 
     def _reset(self):
         self.recs, self.digs, self.srcs, self.lines = [], [], [], []
 
-    def add(self, canonical: str, digest: str, source: int, line: int) -> None:
-        self.recs.append(canonical)
+    def add(self, canonical: str | bytes, digest: str, source: int, line: int) -> None:
+        self.recs.append(canonical.encode("utf-8") if isinstance(canonical, str) else canonical)
         self.digs.append(digest)
         self.srcs.append(source)
         self.lines.append(line)
-        if len(self.recs) >= SHARD_RECORDS:
+        if len(self.recs) >= self.limit:
             self.flush()
 
     def flush(self) -> None:
         if not self.recs:
             return
+        import numpy as np
         import pyarrow as pa
         import pyarrow.parquet as pq
-        table = pa.table({"record": pa.array(self.recs, pa.large_string()),
+        # build the string column from one joined buffer: no per-record conversion
+        offsets = np.zeros(len(self.recs) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, self.recs), np.int64, len(self.recs)), out=offsets[1:])
+        records = pa.LargeStringArray.from_buffers(
+            len(self.recs), pa.py_buffer(offsets), pa.py_buffer(b"".join(self.recs)))
+        table = pa.table({"record": records,
                           "digest": pa.array(self.digs, pa.string()),
                           "source": pa.array(self.srcs, pa.int32()),
                           "line": pa.array(self.lines, pa.int64())})
         buf = io.BytesIO()
-        pq.write_table(table, buf, compression="zstd")
-        digest = self.store.objects.put_bytes(buf.getvalue())
+        pq.write_table(table, buf, compression="zstd", compression_level=1)
+        digest = self.objects.put_bytes(buf.getvalue())
         self.shards.append({"digest": digest, "count": len(self.recs)})
         self._reset()
 
@@ -85,10 +94,8 @@ def create_snapshot(store: Store, records: Iterator[SourceRecord], sources: list
     """Store records as a snapshot; sources are [{path, size, sha256}] in file order."""
     if name is not None:
         check_name(name)
-    parent_id = resolve(store, parent).id if parent else None
     index = {s["path"]: i for i, s in enumerate(sources)}
-    writer, drift, ids = _ShardWriter(store), TypeDrift(), hashlib.sha256()
-    count = 0
+    writer, drift, digests = ShardWriter(store.objects), TypeDrift(), []
     for rec in records:
         drift.check(rec)
         try:
@@ -96,24 +103,32 @@ def create_snapshot(store: Store, records: Iterator[SourceRecord], sources: list
         except ValueError as e:
             raise InputError(f"record cannot be stored as JSON ({e})", rec.file, rec.line) from None
         digest = record_digest(canonical)
-        ids.update(digest.encode() + b"\n")
+        digests.append(digest)
         writer.add(canonical, digest, index[rec.file], rec.line)
-        count += 1
-        if progress and count % 1000 == 0:
+        if progress and len(digests) % 1000 == 0:
             progress(1000)
     writer.flush()
-    if count == 0:
+    return publish(store, digests, writer.shards, drift.schema(), sources, name=name,
+                   parent=parent, kind=kind, extra=extra, command=command)
+
+
+def publish(store: Store, digests: list[str], shards: list[dict], schema: dict,
+            sources: list[dict], *, name: str | None, parent: str | None, kind: str,
+            extra: dict | None, command: str) -> CreateResult:
+    """Write the manifest, then make the snapshot visible in one catalog transaction."""
+    if not digests:
         raise InputError("no records to snapshot", sources[0]["path"] if sources else None)
-    sid = ids.hexdigest()
-    schema = drift.schema()
+    parent_id = resolve(store, parent).id if parent else None
+    sid, count = snapshot_id(digests), len(digests)
     manifest = {
         "format": 1, "id": sid, "kind": kind, "count": count, "sources": sources,
-        "schema": schema, "layout": layout(set(schema)), "shards": writer.shards,
+        "schema": schema, "layout": layout(set(schema)), "shards": shards,
         "parent": parent_id, "created": now(), "tool": {"govern": govern.__version__,
                                                         "python": platform.python_version()},
         **({"extra": extra} if extra else {}),
     }
     manifest_digest = store.put_json(manifest)
+    inputs = {"sources": [s["sha256"] for s in sources], **({"parent": parent_id} if parent_id else {})}
     with store.transaction() as db:
         existing = db.execute("SELECT manifest, name, kind FROM snapshots WHERE id=?",
                               (sid,)).fetchone()
@@ -122,17 +137,13 @@ def create_snapshot(store: Store, records: Iterator[SourceRecord], sources: list
             raise UsageError(f"the name {name!r} already belongs to another snapshot",
                              hint="choose another --name, or tag the new snapshot later")
         if existing:
-            snap = Snapshot(store, sid, existing[0], existing[1], existing[2])
             if name and existing[1] != name:
                 db.execute("INSERT OR REPLACE INTO tags VALUES (?,?)", (name, sid))
-            store.log(db, command, {"sources": [s["sha256"] for s in sources]},
-                      {"snapshot": sid, "already_stored": True})
-            return CreateResult(snap, False)
+            store.log(db, command, inputs, {"snapshot": sid, "already_stored": True})
+            return CreateResult(Snapshot(store, sid, existing[0], existing[1], existing[2]), False)
         db.execute("INSERT INTO snapshots VALUES (?,?,?,?,?,?,?)",
                    (sid, kind, name, parent_id, manifest_digest, count, manifest["created"]))
-        store.log(db, command, {"sources": [s["sha256"] for s in sources],
-                                **({"parent": parent_id} if parent_id else {})},
-                  {"snapshot": sid, "manifest": manifest_digest})
+        store.log(db, command, inputs, {"snapshot": sid, "manifest": manifest_digest})
     return CreateResult(Snapshot(store, sid, manifest_digest, name, kind), True)
 
 
@@ -145,22 +156,52 @@ def read_sources(files: list[Path], limits: Limits, quarantine: Quarantine) -> I
         yield from read_file(f, limits, quarantine)
 
 
+def _parallel_ok(files: list[Path]) -> bool:
+    return all(data_suffix(f) in (".jsonl", ".ndjson") and f.suffix.lower() != ".gz"
+               for f in files)
+
+
 def snapshot_files(store: Store, paths: list[str], *, name: str | None = None,
                    parent: str | None = None, kind: str = "data", limits: Limits = Limits(),
-                   quarantine_path: Path | None = None,
+                   quarantine_path: Path | None = None, workers: int | None = None,
                    progress: Callable[[int], None] | None = None) -> CreateResult:
+    """Snapshot data files. Plain JSON Lines go through parallel chunk workers; other
+    formats, gzip and --quarantine read sequentially. Both give the same snapshot id."""
     files = expand_paths(paths)
     if name is not None:
         check_name(name)
+    command = "golden add" if kind == "golden" else "snapshot create"
+    if quarantine_path is None and _parallel_ok(files):
+        return _snapshot_chunks(store, files, name=name, parent=parent, kind=kind, limits=limits,
+                                workers=workers, progress=progress, command=command)
     sources = describe_sources(files)
     sink = open(quarantine_path, "w", encoding="utf-8") if quarantine_path else None
     try:
         q = Quarantine(sink)
         result = create_snapshot(store, read_sources(files, limits, q), sources, name=name,
-                                 parent=parent, kind=kind, progress=progress,
-                                 command="golden add" if kind == "golden" else "snapshot create")
+                                 parent=parent, kind=kind, progress=progress, command=command)
         result.quarantined = q.count
         return result
     finally:
         if sink:
             sink.close()
+
+
+def _snapshot_chunks(store: Store, files: list[Path], *, name, parent, kind, limits, workers,
+                     progress, command) -> CreateResult:
+    from govern.engine.local import run_batches
+    from govern.snapshot.chunks import ChunkJob, check_drift, plan_chunks
+    sources, chunks = plan_chunks(files)
+    job = ChunkJob(str(store.objects.root), [str(f) for f in files], limits, SHARD_RECORDS)
+    parts = [out[0] for out in run_batches(job, ([c] for c in chunks), workers)]
+    for part in parts:
+        if progress:
+            progress(len(part["digests"]))
+    for i, src in enumerate(sources):
+        if not any(p["digests"] for p in parts if p["source"] == i):
+            raise InputError("file is empty (no records)", src["path"], 1)
+    schema = check_drift(parts, [s["path"] for s in sources])
+    digests = [d for p in parts for d in p["digests"]]
+    shards = [s for p in parts for s in p["shards"]]
+    return publish(store, digests, shards, schema, sources, name=name, parent=parent, kind=kind,
+                   extra=None, command=command)
