@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from govern.cli.common import echo_json, json_option, policy_option, store_path, table
+from govern.cli.common import echo_json, json_option, policy_option, store_path
 from govern.errors import PolicyViolation
 
 
@@ -49,9 +49,21 @@ def _print(run) -> None:
         st = s["statistics"]
         click.echo(f"suite {s['name']} ({s['file']}): {'PASS' if s['success'] else 'FAIL'} "
                    f"{st['successful_expectations']}/{st['evaluated_expectations']} expectations")
-        if s["failed"]:
-            table(None, ["expectation", "column", "unexpected", "observed", "rows", "examples"],
-                  [[f["expectation"], f.get("column"), f.get("unexpected_count"),
-                    f.get("observed_value"), ",".join(map(str, f.get("rows", [])[:8])),
-                    ", ".join(map(str, f.get("examples", []))) or f.get("error")]
-                   for f in s["failed"]])
+        for f in s["failed"]:
+            click.echo("  FAIL " + _describe(f))
+
+
+def _describe(f: dict) -> str:
+    """One failed expectation in a line: counts, 0-based rows and masked examples only."""
+    parts = [f["expectation"] + (f"({f['column']})" if f.get("column") else "")]
+    if "unexpected_count" in f:
+        parts.append(f"{f['unexpected_count']} of {f.get('element_count', '?')} unexpected")
+    if "observed_value" in f:
+        parts.append(f"observed {f['observed_value']}")
+    if f.get("rows"):
+        parts.append("rows " + ",".join(map(str, f["rows"][:10])))
+    if f.get("examples"):
+        parts.append("e.g. " + ", ".join(map(str, f["examples"])))
+    if f.get("error"):
+        parts.append(f["error"])
+    return "; ".join(parts)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govern.data.text import layout as layout_of
-from govern.errors import UsageError
+from govern.errors import InputError, UsageError
 from govern.snapshot.target import Target, target_digest
 from govern.validate.frame import record_frame
 from govern.validate.suites import (default_suites, policy_suites, read_suite, suite_digest,
@@ -49,7 +49,7 @@ def gx_context():
 def _validate_suite(context, frame, path: Path, index: int) -> dict:
     import great_expectations as gx
     data = read_suite(path)
-    suite = gx.ExpectationSuite(name=data["name"], expectations=data["expectations"],
+    suite = gx.ExpectationSuite(name=data["name"], expectations=_expectations(path, data),
                                 meta=data.get("meta") or {})
     source = context.data_sources.add_pandas(f"govern-{index}-{uuid.uuid4().hex[:12]}")
     batch_def = source.add_dataframe_asset("records").add_batch_definition_whole_dataframe("all")
@@ -60,6 +60,25 @@ def _validate_suite(context, frame, path: Path, index: int) -> dict:
     return {"name": data["name"], "file": Path(path).name, "digest": suite_digest(path),
             "success": bool(result.success), "statistics": dict(result.statistics),
             "failed": sorted(failed, key=lambda f: (f["expectation"], f.get("column") or ""))}
+
+
+def _expectations(path: Path, data: dict) -> list:
+    """Build every expectation or stop naming the bad one (GX alone would skip it silently)."""
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration)
+    if not data["expectations"]:
+        raise InputError("the suite has no expectations", str(path))
+    out = []
+    for i, item in enumerate(data["expectations"]):
+        try:
+            config = ExpectationConfiguration(type=item["type"], kwargs=item.get("kwargs") or {},
+                                              meta=item.get("meta") or {})
+            out.append(config.to_domain_obj())
+        except Exception as e:  # GX raises several unrelated types for a bad entry
+            first = (str(e).splitlines() or [type(e).__name__])[0][:200]
+            raise InputError(f"expectation {i} ({item.get('type') if isinstance(item, dict) else item!r}) "
+                             f"is not valid: {first}", str(path)) from None
+    return out
 
 
 def _layout(target: Target, records: list[dict]) -> str:

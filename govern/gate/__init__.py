@@ -1,0 +1,1 @@
+"""The policy gate: checks over stored results, the decision, and signed attestations."""

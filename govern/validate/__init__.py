@@ -1,0 +1,1 @@
+"""Great Expectations validation of snapshots and data files (suites in expectations/)."""
