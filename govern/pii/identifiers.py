@@ -22,7 +22,10 @@ _UNIT = r"(?:\s*,?\s*(?:apt|apartment|suite|ste|unit|#)\.?\s*#?[0-9][0-9a-z-]*)?
 STREET = (
     r"(?<![\w$#.,-])(?P<value>\d{1,6}[a-z]?\s+(?:(?:n|s|e|w|north|south|east|west)\.?\s+)?"
     rf"(?:(?!(?:{_NOT_STREET})\b)[a-z][a-z'.-]*\s+){{1,3}}"
-    rf"(?:(?:{_SUFFIX_WORDS})\b|(?:{_SUFFIX_ABBR})\b\.?(?=\s*(?:[,;:)\n]|$|\.\s|\s+(?:apt|suite|unit|#))))"
+    rf"(?:(?:{_SUFFIX_WORDS})\b|(?:{_SUFFIX_ABBR})\b\.?"
+    # "Dr Smith", "St Louis": an abbreviation followed by a capitalised word is a title or name
+    r"(?!\s+(?!(?:apt|suite|ste|unit|nw|ne|sw|se)\b)(?-i:[A-Z][a-z])))"
+    r"(?:\s+(?:nw|ne|sw|se)\b)?"
     rf"{_UNIT})"
 )
 
@@ -66,6 +69,15 @@ NAME_CONTEXT = (
     rf"(?P<value>(?!(?:{_NOT_NAME})\b){_NAME_WORD}(?:\s+(?!(?:{_NOT_NAME})\b){_NAME_WORD})?)\b"
 )
 KNOWN_NAME = rf"\b(?P<value>(?:{FIRST_NAMES})(?:\s+(?:{SURNAMES}))?)\b"
+_CAP = r"(?-i:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"
+CUED_NAME = (r"\b(?:thanks|thank you|dear|hi|hello|hey|mr|mrs|ms|dr|reach|contact|call|ask|email|"
+             rf"tell|regards|sincerely)\.?,?\s+(?P<value>{_CAP}\s+{_CAP})\b")
+_NOT_INTRO = (_NOT_NAME + "|sorry|sure|pretty|quite|very|really|too|afraid|unable|able|ready|"
+              "done|okay|ok|fine|well|interested|available|new|here|the|your|a|an|on|in|at")
+INTRO_NAME = (r"\b(?:i'm|i am|im|this is|it's|its)\s+"
+              rf"(?P<value>(?!(?:{_NOT_INTRO})\b)(?![a-z]+(?:ing|ed|ly)\b){_NAME_WORD}\s+"
+              rf"(?!(?:{_NOT_INTRO})\b)(?![a-z]+(?:ing|ed|ly)\b){_NAME_WORD})(?=\s*(?:[,.!;]|$|\s+(?:and|from|here)\b))")
+NANP_PHONE = r"(?<![\w.+-])(?P<value>(?:\+1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})(?![\w-])"
 
 DRIVER_LICENSE = (
     r"\b(?:driver'?s?|drivers|driving)\s+licen[cs]e(?:\s+(?:number|no\.?|id|#))?\s*(?:is|was|:|#|-)?"
@@ -84,7 +96,52 @@ IDENTIFIERS = [
              description="a name introduced as one (my name is ..., regards, ...), any case"),
     Detector("govern.person.known_name", "PERSON", KNOWN_NAME, score=0.6, flags=re.I,
              description="a common given name (plus a common surname), any case"),
+    Detector("govern.person.cued", "PERSON", CUED_NAME, score=0.7, flags=re.I,
+             description="two capitalised words after a cue (Thanks, Dear, reach, Mr)"),
+    Detector("govern.person.intro", "PERSON", INTRO_NAME, score=0.6, flags=re.I,
+             description="a two-word name introduced as one (hi i'm jane doe, ...), any case"),
+    Detector("govern.phone_nanp", "PHONE_NUMBER", NANP_PHONE, score=0.5,
+             validate=lambda v: len(set(c for c in v if c.isdigit())) > 2,
+             description="a North American phone number shape, even with an unassigned area code"),
     Detector("govern.driver_license", "US_DRIVER_LICENSE", DRIVER_LICENSE, score=0.85,
              flags=re.I, validate=_enough_digits,
              description="a number the text calls a driver's licence"),
 ]
+
+_GIVEN = frozenset(FIRST_NAMES.split("|")) | frozenset(SURNAMES.split("|"))
+_NAME_CUE = re.compile(r"(?:\b(?:mr|mrs|ms|miss|dr|prof|name|named|dear|hi|hello|hey|thanks|"
+                       r"thank you|regards|cheers|sincerely|contact|agent|"
+                       r"customer|colleague|manager|i'm|i am|this is)\W{0,3})$", re.I)
+
+
+def plausible_name(text: str, start: int, end: int) -> bool:
+    """Whether an NER PERSON span can be a name: no digits, and a lone word must be a known
+    name or follow a cue ("Dear", "Mr", "thanks"), which drops "Order", "Premium", "A10293"."""
+    value = text[start:end]
+    if not plausible_entity(text, start, end):
+        return False
+    words = value.split()
+    if len(words) > 1:
+        return True
+    return words[0].lower().strip(".,'") in _GIVEN or bool(_NAME_CUE.search(text[max(0, start - 24):start]))
+
+
+def plausible_entity(text: str, start: int, end: int) -> bool:
+    """An NER name or place has letters, no digits, and is not a piece of a longer token
+    (the "LA" in "RX-7175-LA", a build hash, an order id)."""
+    value = text[start:end]
+    if any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        return False
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before in "-_/" or after.isalnum() or after in "-_/")
+
+
+def plausible_phone(text: str, start: int, end: int, score: float) -> bool:
+    """presidio's phone matcher accepts prices and order numbers ("169.80", "09871077") at its
+    base score; without supporting context a phone needs 7+ digits and some separator."""
+    value = text[start:end]
+    digits = sum(c.isdigit() for c in value)
+    if digits < 7:
+        return False
+    return score >= 0.5 or any(c in value for c in " -.()+")

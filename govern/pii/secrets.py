@@ -48,8 +48,9 @@ _KEY_NAMES = (r"password|passwd|pwd|pass|passphrase|secret|secret[_-]?key|client
 
 SECRETS = [
     Detector("govern.secret.aws_access_key", "SECRET_AWS_ACCESS_KEY",
-             _B + r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}" + _E,
-             score=0.95, description="AWS access key id (prefix + 16 base32 characters)"),
+             _B + r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}" + _E,
+             score=0.95, validate=lambda v: len(set(v[4:])) > 6,
+             description="AWS access key id (prefix + 16 upper-case letters and digits)"),
     Detector("govern.secret.github_token", "SECRET_GITHUB_TOKEN",
              _B + r"(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,90})" + _E,
              score=0.95, validate=lambda v: _mixed(v.split("_", 1)[1]),

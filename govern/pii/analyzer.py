@@ -1,0 +1,231 @@
+"""The PII analyzer one worker runs: presidio's AnalyzerEngine over a spaCy pipeline cut to NER.
+
+Speed comes from running only the `ner` component (no tagger, parser or lemmatizer: context
+words are matched on lower-cased tokens), batching texts through `nlp.pipe`, and loading only
+the recognizers the policy enables. Long texts are cut into overlapping chunks at whitespace
+and offsets are mapped back to the original text. Results are spans, never values.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+
+from govern.errors import MissingDependency
+
+# presidio's decision trace and debug logs could quote text: keep them quiet at every level.
+QUIET_LOGGERS = ("presidio-analyzer", "presidio-anonymizer", "presidio_analyzer", "spacy")
+OVERLAP = 200
+Span = tuple  # (entity, start, end, score, detector)
+
+
+def quiet_logs() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def import_presidio():
+    """Import presidio-analyzer without its optional transformers/torch engines.
+
+    presidio imports transformers (and torch) at import time only to offer a Hugging Face NLP
+    engine govern does not use; that costs seconds in every worker. Its imports are guarded by
+    `except ImportError`, so hiding the two modules for the duration skips them. Nothing is
+    hidden when either is already imported, and both are restored afterwards.
+    """
+    import sys
+    if "presidio_analyzer" in sys.modules or {"torch", "transformers"} & set(sys.modules):
+        import presidio_analyzer
+        return presidio_analyzer
+    hidden = {name: sys.modules.get(name, _MISSING) for name in ("torch", "transformers")}
+    try:
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]
+        import presidio_analyzer
+    finally:
+        for name, old in hidden.items():
+            if old is _MISSING:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = old
+    return presidio_analyzer
+
+
+_MISSING = object()
+
+
+def load_spacy(model: str):
+    """The policy's spaCy model with only NER running; an installed package or a path."""
+    import spacy
+    try:
+        nlp = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer",
+                                         "senter", "morphologizer"])
+    except OSError:
+        raise MissingDependency(f"spaCy model {model!r} is not installed",
+                                hint="install its package with pip (no download happens at "
+                                     "run time), or set [pii] model to a model folder") from None
+    for name, pipe in list(nlp.pipeline):  # drop a shared tok2vec nobody listens to any more
+        if name == "tok2vec" and not getattr(pipe, "listening_components", []):
+            nlp.remove_pipe(name)
+    return nlp
+
+
+def chunks(text: str, size: int) -> list[tuple[int, str]]:
+    """(offset, piece) windows of at most `size` chars overlapping by OVERLAP, cut at whitespace."""
+    if len(text) <= size:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > 0 else end
+        out.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        start = max(end - OVERLAP, start + 1)
+    return out
+
+
+class PiiAnalyzer:
+    def __init__(self, settings: dict):
+        import_presidio()
+        from presidio_analyzer import AnalyzerEngine
+        from govern.pii.recognizers import build_registry
+        quiet_logs()
+        self.settings = settings
+        self.engine = engine = ner_only_engine(settings["model"])
+        registry, self.custom = build_registry(settings, engine)
+        self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry,
+                                       supported_languages=["en"])
+        self.entities = settings["entities"]
+        self.floor = min([settings["min_score"], *settings["min_scores"].values()])
+
+    def analyze(self, texts: list[str]) -> list[list[Span] | str]:
+        """Spans for every text, or the name of the error that stopped a text (fail closed)."""
+        limit, size = self.settings["max_text_chars"], self.settings["chunk_chars"]
+        pieces, owners, out = [], [], [[] for _ in texts]
+        for i, t in enumerate(texts):
+            if len(t) > limit:
+                out[i] = "TextTooLong"
+                continue
+            for off, piece in chunks(t, size):
+                pieces.append(piece)
+                owners.append((i, off))
+        for (i, off), result in zip(owners, self._pieces(pieces)):
+            if isinstance(out[i], str):
+                continue
+            if isinstance(result, str):
+                out[i] = result
+            else:
+                out[i].extend((e, s + off, t + off, sc, d) for e, s, t, sc, d in result)
+        return [r if isinstance(r, str) else _dedupe(r) for r in out]
+
+    def _pieces(self, pieces: list[str]):
+        try:
+            docs = list(self.engine.process_batch(pieces, "en", batch_size=64))
+        except Exception:  # a bad text breaks the batch: go one by one to find it
+            docs = [None] * len(pieces)
+        for piece, doc in zip(pieces, docs):
+            try:
+                art = doc[1] if doc else self.engine.process_text(piece, "en")
+                yield self._spans(piece, art)
+            except Exception as e:
+                yield type(e).__name__
+
+    def _spans(self, text: str, artifacts) -> list[Span]:
+        from govern.pii.recognizers import detector_id
+        s = self.settings
+        results = self.analyzer.analyze(text, "en", entities=self.entities, nlp_artifacts=artifacts,
+                                        score_threshold=self.floor, allow_list=s["allow"] or None)
+        spans = []
+        for r in results:
+            if r.score < s["min_scores"].get(r.entity_type, s["min_score"]):
+                continue
+            name = (r.recognition_metadata or {}).get("recognizer_name", "unknown")
+            if not _plausible(text, r, name):
+                continue
+            spans.append((r.entity_type, r.start, r.end, round(float(r.score), 4),
+                           detector_id(name, self.custom)))
+        return spans
+
+
+def _plausible(text: str, r, recognizer: str) -> bool:
+    """govern's validation of presidio's NER and phone results (see govern.pii.identifiers)."""
+    from govern.pii.identifiers import plausible_entity, plausible_name, plausible_phone
+    if recognizer == "SpacyRecognizer":
+        return (plausible_name if r.entity_type == "PERSON" else plausible_entity)(text, r.start, r.end)
+    if recognizer == "PhoneRecognizer":
+        return plausible_phone(text, r.start, r.end, r.score)
+    return True
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    """Merge overlapping spans of one type; drop a span inside a surer span of another type
+    (the name inside an e-mail address, the digits inside a key)."""
+    merged: list[list] = []
+    for sp in sorted(spans, key=lambda x: (x[0], x[1], -x[2])):
+        last = merged[-1] if merged else None
+        if last and last[0] == sp[0] and sp[1] < last[2]:
+            last[2] = max(last[2], sp[2])
+            if sp[3] > last[3]:
+                last[3], last[4] = sp[3], sp[4]
+        else:
+            merged.append(list(sp))
+    keep = [tuple(m) for m in merged if not any(_covers(o, m) for o in merged if o is not m)]
+    return sorted(keep, key=lambda x: (x[1], x[2], x[0]))
+
+
+def _covers(o, m) -> bool:
+    """o (another type) contains m and is surer (a secret always is), or is the same span and
+    wins the tie (a pattern beats NER, then the alphabet decides)."""
+    if o[0] == m[0] or not (o[1] <= m[1] and m[2] <= o[2]):
+        return False
+    if (o[1], o[2]) != (m[1], m[2]):
+        return o[0].startswith("SECRET_") or o[3] >= m[3]
+    ner = "presidio.SpacyRecognizer"
+    return (o[3], m[4] == ner, m[0]) > (m[3], o[4] == ner, o[0])
+
+
+def ner_only_engine(model: str):
+    """presidio's spaCy engine over the NER-only pipeline; lemmas are lower-cased tokens."""
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+
+    class LazyArtifacts(NlpArtifacts):
+        """Context keywords are computed only when a result needs context (most never do)."""
+
+        @staticmethod
+        def set_keywords(nlp_engine, lemmas, language):
+            return None
+
+        @property
+        def keywords(self):
+            if self._keywords is None:
+                self._keywords = NlpArtifacts.set_keywords(self.nlp_engine, self.lemmas, "en")
+            return self._keywords
+
+        @keywords.setter
+        def keywords(self, value):
+            self._keywords = value
+
+    class NerOnlyEngine(SpacyNlpEngine):
+        def _doc_to_nlp_artifact(self, doc, language):
+            entities, scores = self._get_updated_entities(
+                self._get_entities(doc), self._get_scores_for_entities(doc))
+            return LazyArtifacts(entities=entities, tokens=doc,
+                                tokens_indices=[t.idx for t in doc],
+                                lemmas=[t.lower_ for t in doc], nlp_engine=self,
+                                language=language, scores=scores)
+
+    engine = NerOnlyEngine(models=[{"lang_code": "en", "model_name": model}])
+    engine.nlp = {"en": load_spacy(model)}
+    return engine
+
+
+@functools.lru_cache(maxsize=2)
+def _cached(settings_json: str) -> PiiAnalyzer:
+    return PiiAnalyzer(json.loads(settings_json))
+
+
+def analyzer_for(settings: dict) -> PiiAnalyzer:
+    """One analyzer per settings per process (forked workers inherit the parent's)."""
+    return _cached(json.dumps(settings, sort_keys=True))
