@@ -9,15 +9,16 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govern.digests import digest_json, sha256_file
-from govern.errors import IntegrityError, UsageError
+from govern.digests import digest_json
+from govern.errors import UsageError
 
 MANIFEST = "govern-manifest.json"
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
 
 
 def adapter_files_digest(folder: Path) -> str:
-    return digest_json({n: sha256_file(folder / n) for n in ADAPTER_FILES if (folder / n).is_file()})
+    """The digest `govern train` writes into its manifest: over the table of adapter files."""
+    from govern.train.manifest import adapter_files
+    return digest_json(adapter_files(Path(folder)))
 
 
 @dataclass
@@ -29,6 +30,7 @@ class ModelUnderTest:
     adapter_path: Path | None = None
     adapter_digest: str | None = None
     adapter_manifest: dict = field(default_factory=dict)
+    snapshot_id: str | None = None      # the training snapshot the manifest names
 
     @property
     def subject(self) -> str:
@@ -39,8 +41,7 @@ class ModelUnderTest:
                           "family": self.family},
                 "adapter": None if not self.adapter_path else
                 {"path": str(self.adapter_path), "digest": self.adapter_digest,
-                 "task": self.adapter_manifest.get("task"),
-                 "snapshot": self.adapter_manifest.get("snapshot")}}
+                 "task": self.adapter_manifest.get("task"), "snapshot": self.snapshot_id}}
 
 
 def model_family(folder: Path) -> str:
@@ -65,25 +66,19 @@ def open_model(base_model: str, adapter: str | Path | None = None) -> ModelUnder
         raise UsageError(f"{folder} is not a peft adapter folder (no adapter_config.json)")
     manifest = {}
     if (folder / MANIFEST).is_file():
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    actual = adapter_files_digest(folder)
-    claimed = manifest.get("adapter_digest")
-    if claimed and claimed != actual and claimed != sha256_file(_weights(folder)):
-        raise IntegrityError(f"adapter {folder} does not hash to the digest its manifest names",
-                             hint="the adapter files changed after training")
-    base_claim = manifest.get("base_model_digest")
+        from govern.train.manifest import read_manifest, verify_adapter
+        verify_adapter(folder)  # re-hashes the files: IntegrityError when they changed
+        manifest = read_manifest(folder)
+        digest = manifest["adapter"]["digest"]
+    else:
+        digest = adapter_files_digest(folder)
+    base_claim = (manifest.get("base_model") or {}).get("digest")
     if base_claim and base_claim != mut.base_digest:
         raise UsageError(f"adapter {folder} was trained on another base model "
                          f"({base_claim[:12]}, not {mut.base_digest[:12]})")
-    mut.adapter_path, mut.adapter_digest, mut.adapter_manifest = folder, claimed or actual, manifest
+    mut.adapter_path, mut.adapter_digest, mut.adapter_manifest = folder, digest, manifest
+    mut.snapshot_id = (manifest.get("snapshot") or {}).get("id")
     return mut
-
-
-def _weights(folder: Path) -> Path:
-    for name in ADAPTER_FILES[1:]:
-        if (folder / name).is_file():
-            return folder / name
-    raise UsageError(f"{folder} holds no adapter weights")
 
 
 def adapter_task(mut: ModelUnderTest) -> str:
@@ -104,9 +99,16 @@ def load_tokenizer(folder: Path):
     return load(folder)
 
 
+def quiet_transformers():
+    """Weight-loading progress bars would flood CI logs."""
+    import transformers
+    transformers.utils.logging.disable_progress_bar()
+    return transformers
+
+
 def load_encoder(mut: ModelUnderTest, device: str):
     """(encoder module returning hidden states, classifier or None); LoRA applied if any."""
-    import transformers
+    transformers = quiet_transformers()
     if mut.adapter_path is None:
         model = transformers.AutoModel.from_pretrained(mut.base_path, local_files_only=True)
         return model.to(device).eval(), None
@@ -123,7 +125,7 @@ def load_encoder(mut: ModelUnderTest, device: str):
 
 
 def load_causal(mut: ModelUnderTest, device: str):
-    import transformers
+    transformers = quiet_transformers()
     model = transformers.AutoModelForCausalLM.from_pretrained(mut.base_path, local_files_only=True)
     if mut.adapter_path is not None:
         if adapter_task(mut) != "causal-lm":

@@ -60,7 +60,7 @@ class Suite:
     def describe(self) -> dict:
         return {"name": self.name, "version": self.meta.get("version", 1), "kind": self.kind,
                 "role": self.role, "metric": self.metric, "digest": self.digest,
-                "count": len(self.items)}
+                "count": len(self.items), "thresholds": dict(self.meta.get("thresholds") or {})}
 
 
 def _read_items(path: Path, kind: str) -> list[dict]:

@@ -28,7 +28,8 @@ def redaction_digest(policy, action: str) -> str:
 
 
 def redact_snapshot(store, snapshot, policy, action: str | None = None,
-                    workers: int | None = None, engine=None) -> CreateResult:
+                    workers: int | None = None, engine=None,
+                    name: str | None = None) -> CreateResult:
     from govern.pii.scan import scan_target
     action = action or policy.section("pii")["redact_action"]
     if action not in REDACT_ACTIONS:
@@ -50,7 +51,7 @@ def redact_snapshot(store, snapshot, policy, action: str | None = None,
                            "policy_file": policy.digest, "scan": scan.digest,
                            "findings": scan.summary["findings_object"]}}
     result = create_snapshot(store, records, snapshot.manifest["sources"], parent=snapshot.id,
-                             extra=extra, command="redact")
+                             extra=extra, command="redact", name=name)
     result.quarantined = stats["dropped"]
     return result
 

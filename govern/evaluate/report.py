@@ -1,0 +1,82 @@
+"""The regression report: JSON validated by the packaged schema, then Markdown, self-contained
+HTML (inline SVG plots: per-suite deltas with intervals, per-item flips) and JUnit XML, all
+rendered from that one JSON document."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from govern.digests import canonical_json, digest_json
+from govern.errors import IntegrityError
+
+
+def report_schema() -> dict:
+    return json.loads((resources.files("govern.evaluate") / "schema" /
+                       "regression-report.json").read_text(encoding="utf-8"))
+
+
+def validate_report(report: dict) -> None:
+    import jsonschema
+    errors = list(jsonschema.Draft202012Validator(report_schema()).iter_errors(report))
+    if errors:
+        e = errors[0]
+        where = "/".join(map(str, e.absolute_path)) or "report"
+        raise IntegrityError(f"regression report does not match its schema at {where}: {e.message}")
+
+
+def _env():
+    import jinja2
+    env = jinja2.Environment(loader=jinja2.PackageLoader("govern.evaluate", "templates"),
+                             autoescape=jinja2.select_autoescape(["html"]),
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters["num"] = lambda v, d=4: "–" if v is None else f"{v:.{d}f}"
+    env.filters["signed"] = lambda v, d=4: "–" if v is None else f"{v:+.{d}f}"
+    env.filters["short"] = lambda v: (v or "none")[:12]
+    env.globals["delta_x"] = delta_x
+    return env
+
+
+def delta_x(suite: dict, value: float) -> float:
+    """x of a delta in a suite's plot: symmetric around zero (x=200), covering its interval;
+    each suite has its own scale because metrics differ in units."""
+    span = max([abs(x) for x in (suite["ci"] or [])] + [abs(suite["delta"] or 0), 0.01]) * 1.1
+    return round(200 + 180 * value / span, 2)
+
+
+def render_markdown(report: dict) -> str:
+    return _env().get_template("regression.md.j2").render(r=report)
+
+
+def render_html(report: dict) -> str:
+    return _env().get_template("regression.html.j2").render(r=report)
+
+
+def render_junit(report: dict) -> str:
+    """One test case per suite verdict (the project's shared JUnit writer); a failed verdict
+    is a <failure>."""
+    from govern.report.ci import Case, junit
+    cases = []
+    for s in report["suites"]:
+        summary = (f"{s['verdict']}: delta {s['delta']:+.4f} CI [{s['ci'][0]:+.4f}, "
+                   f"{s['ci'][1]:+.4f}] p={s['p_value']:.4g}") if s["delta"] is not None else s["verdict"]
+        cases.append(Case(f"{s['suite']['name']} ({s['suite']['metric']})",
+                          "pass" if s["passed"] else "fail", s["reason"], summary,
+                          f"govern.eval.{s['suite']['role']}"))
+    return junit("govern regression", cases, {"policy_digest": report["policy_digest"],
+                                              "passed": report["passed"]})
+
+
+def write_report(report: dict, out_dir: Path) -> dict[str, Path]:
+    """Validate, then write regression-<digest12>.{json,md,html,xml}; returns the paths."""
+    validate_report(report)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"regression-{digest_json(report)[:12]}"
+    texts = {"json": json.dumps(json.loads(canonical_json(report)), indent=2, sort_keys=True) + "\n",
+             "md": render_markdown(report), "html": render_html(report), "xml": render_junit(report)}
+    paths = {}
+    for ext, text in texts.items():
+        paths[ext] = out_dir / f"{stem}.{ext}"
+        paths[ext].write_text(text, encoding="utf-8")
+    return paths
