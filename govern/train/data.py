@@ -89,12 +89,13 @@ def encode_classification(tokenizer, record: dict, text_field: str, label_field:
     return {"input_ids": ids, "label": label_ids[str(record[label_field])]}
 
 
-def pack(examples: list[dict], max_length: int, window: int = 64) -> list[dict]:
-    """First-fit packing into rows of at most max_length tokens. Each record keeps its own
-    positions (0..n), so attention never crosses records; a record's first token is not a
-    target (it must not be predicted from the record before it)."""
+def pack(examples: list[dict], max_length: int, window: int = 512) -> list[dict]:
+    """First-fit-decreasing packing into rows of at most max_length tokens. Each record keeps
+    its own positions (0..n), so attention never crosses records; a record's first token is
+    not a target (it must not be predicted from the record before it)."""
     rows: list[dict] = []
-    for ex in examples:
+    # longest first fills rows best; sorted() is stable, so equal data packs equally
+    for ex in sorted(examples, key=lambda e: -len(e["input_ids"])):
         n = len(ex["input_ids"])
         if n < 2:
             continue
@@ -112,12 +113,12 @@ class Collator:
     """Pads a batch to its longest sequence. Packed rows go without attention_mask and with
     position_ids, from which transformers builds a per-record (block-diagonal) causal mask."""
 
-    def __init__(self, pad_id: int):
-        self.pad_id = pad_id
+    def __init__(self, pad_id: int, width: int | None = None):
+        self.pad_id, self.width = pad_id, width
 
     def __call__(self, batch: list[dict]) -> dict:
         import torch
-        width = max(len(b["input_ids"]) for b in batch)
+        width = self.width or max(len(b["input_ids"]) for b in batch)
         out = {"input_ids": [b["input_ids"] + [self.pad_id] * (width - len(b["input_ids"]))
                              for b in batch]}
         if "label" in batch[0]:

@@ -92,12 +92,17 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
             label2id={l: i for i, l in enumerate(labels)}, **kw)
         task = peft.TaskType.SEQ_CLS
     else:
+        attention = "sdpa" if config["attention"] == "auto" else config["attention"]
         try:
             model = transformers.AutoModelForCausalLM.from_pretrained(
-                folder, attn_implementation="sdpa", **kw)
+                folder, attn_implementation=attention, **kw)
         except (ValueError, ImportError):
+            if config["attention"] != "auto":
+                raise
             model = transformers.AutoModelForCausalLM.from_pretrained(folder, **kw)
         task = peft.TaskType.CAUSAL_LM
+        model.config.use_cache = False   # training needs no KV cache; packed masks need none
+    model.govern_kernels = apply_kernels(model, config["kernels"])
     targets = config["target_modules"] or default_targets(model.config.model_type)
     lora = peft.LoraConfig(task_type=task, r=config["r"], lora_alpha=config["alpha"],
                            lora_dropout=config["dropout"], target_modules=targets)
@@ -105,3 +110,29 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
     return peft.get_peft_model(model, lora)
+
+
+def apply_kernels(model, choice: str) -> str:
+    """Fused Triton kernels (liger-kernel: RMSNorm, RoPE, SwiGLU, fused linear cross-entropy)
+    on CUDA. "auto" uses them when installed and falls back to the stock modules otherwise."""
+    import importlib.util
+
+    import torch
+    if choice == "none" or model.config.model_type not in ARCH_TARGETS:
+        return "none"
+    usable = torch.cuda.is_available() and importlib.util.find_spec("liger_kernel") is not None
+    if not usable:
+        if choice == "liger":
+            raise MissingDependency("kernels = \"liger\" needs CUDA and the liger-kernel package",
+                                    hint="pip install liger-kernel, or set kernels = \"auto\"")
+        return "none"
+    try:
+        from liger_kernel.transformers import _apply_liger_kernel_to_instance
+        _apply_liger_kernel_to_instance(model=model)
+    except Exception as e:  # a kernel/library version mismatch must not stop an "auto" run
+        if choice == "liger":
+            raise MissingDependency(f"liger-kernel could not patch this model ({type(e).__name__})") from e
+        import warnings
+        warnings.warn(f"liger-kernel not applied ({type(e).__name__}: {e}); using stock modules")
+        return "none"
+    return "liger"

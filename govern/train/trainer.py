@@ -6,6 +6,7 @@ Runs unchanged on CPU, one GPU, or several processes under `accelerate launch` /
 from __future__ import annotations
 
 import os
+import platform
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from govern.train.model import load_lora_model, load_tokenizer, tokenizer_digest
 
 
 class Interrupted(GovernError):
+    """Ctrl-C during training: a checkpoint was saved; exit 130 like any interrupted command."""
+
     exit_code = 130
 
 
@@ -59,6 +62,24 @@ def build_examples(rows: Iterable[tuple], snapshot_id: str, layout: str, tokeniz
     return train, held, labels, len(records)
 
 
+def effective(config: dict) -> dict:
+    """What the "auto" choices mean on this machine (recorded in the manifest).
+
+    Measured on an H200 (docs/train.md): compiled + flex attention over packed rows is the
+    fastest path; liger-kernel saves memory but is slower than inductor once compiled."""
+    import torch
+    cuda = torch.cuda.is_available()
+    compile_ = cuda if config["compile"] == "auto" else bool(config["compile"])
+    packed = config["task"] == "causal-lm" and config["packing"]
+    attention = config["attention"]
+    if attention == "auto":
+        attention = "flex_attention" if cuda and packed else "sdpa"
+    kernels = config["kernels"]
+    if kernels == "auto" and compile_:
+        kernels = "none"
+    return {"compile": compile_, "attention": attention, "kernels": kernels}
+
+
 def _precision(config: dict) -> tuple:
     import torch
     want = config["precision"]
@@ -67,11 +88,11 @@ def _precision(config: dict) -> tuple:
     return want, {"bf16": torch.bfloat16, "fp16": torch.float32, "fp32": torch.float32}[want]
 
 
-def _arguments(out: Path, config: dict, precision: str, has_eval: bool, show_progress: bool):
+def _arguments(out: Path, config: dict, precision: str, has_eval: bool, show_progress: bool,
+               compile_: bool):
     import torch
     from transformers import TrainingArguments
     cuda = torch.cuda.is_available()
-    liger = config["kernels"] == "liger" or (config["kernels"] == "auto" and cuda and _has_liger())
     return TrainingArguments(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=config["batch_size"],
         per_device_eval_batch_size=config["batch_size"],
@@ -83,13 +104,8 @@ def _arguments(out: Path, config: dict, precision: str, has_eval: bool, show_pro
         logging_steps=config["logging_steps"], report_to="none", remove_unused_columns=False,
         save_strategy="steps" if config["save_steps"] else "no", save_steps=config["save_steps"] or 500,
         eval_strategy="epoch" if has_eval else "no", disable_tqdm=not show_progress,
-        ddp_find_unused_parameters=False, torch_compile=config["compile"], use_liger_kernel=liger,
+        ddp_find_unused_parameters=False, torch_compile=compile_,
         optim="adamw_torch_fused" if cuda else "adamw_torch", dataloader_pin_memory=cuda)
-
-
-def _has_liger() -> bool:
-    import importlib.util
-    return importlib.util.find_spec("liger_kernel") is not None
 
 
 def _stop_on_interrupt():
@@ -121,7 +137,7 @@ def _devices(torch) -> list[dict]:
     if dev["type"] == "cuda":
         dev.update(name=torch.cuda.get_device_name(), index=torch.cuda.current_device())
     else:
-        dev.update(name=__import__("platform").processor() or "cpu", threads=torch.get_num_threads())
+        dev.update(name=platform.processor() or "cpu", threads=torch.get_num_threads())
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         out = [None] * torch.distributed.get_world_size()
         torch.distributed.all_gather_object(out, dev)
@@ -130,7 +146,8 @@ def _devices(torch) -> list[dict]:
 
 
 def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, out: Path,
-        config: dict, resume: bool = False, show_progress: bool | None = None) -> FitResult:
+        config: dict, resume: bool = False, show_progress: bool | None = None,
+        callbacks: list | None = None) -> FitResult:
     """Train a LoRA adapter on the verified records; writes the adapter into `out`."""
     import torch
     from transformers import Trainer, set_seed
@@ -141,13 +158,17 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     if not train:
         raise InputError("no training examples after encoding", hint="check max_length and the task")
     precision, dtype = _precision(config)
+    runtime = {**effective(config), "precision": precision}
     set_seed(config["seed"])            # LoRA and head initialisation depend only on the seed
-    model = load_lora_model(model_dir, config, dtype, labels)
+    model = load_lora_model(model_dir, {**config, **runtime}, dtype, labels)
     show = sys.stderr.isatty() if show_progress is None else show_progress
-    args = _arguments(out, config, precision, bool(held), show)
+    args = _arguments(out, config, precision, bool(held), show, runtime["compile"])
     stopper = _stop_on_interrupt()
+    # compiled graphs want one shape: pad packed rows to max_length instead of the batch's longest
+    width = config["max_length"] if runtime["compile"] and config["packing"] else None
     trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=held or None,
-                      data_collator=D.Collator(tokenizer.pad_token_id), callbacks=[stopper])
+                      data_collator=D.Collator(tokenizer.pad_token_id, width),
+                      callbacks=[stopper, *(callbacks or [])])
     ckpt = resume and any((out / "checkpoints").glob("checkpoint-*"))
     result = trainer.train(resume_from_checkpoint=True if ckpt else None)
     if stopper.interrupted:
@@ -155,7 +176,9 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
                           hint=f"run the same command with --resume (checkpoints in {out / 'checkpoints'})")
     metrics = {"loss_curve": [[h["step"], h["loss"]] for h in trainer.state.log_history if "loss" in h],
                "train_loss": result.training_loss, "steps": trainer.state.global_step,
-               "runtime_s": result.metrics.get("train_runtime")}
+               "runtime_s": result.metrics.get("train_runtime"),
+               "sequences": len(train),
+               "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none")}}
     if held:
         metrics["eval"] = {k: v for k, v in trainer.evaluate().items() if isinstance(v, (int, float))}
     tokens = sum(len(e["input_ids"]) for e in train)
@@ -163,6 +186,6 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     rank = int(os.environ.get("RANK", 0))
     if trainer.is_world_process_zero():
         out.mkdir(parents=True, exist_ok=True)
-        trainer.model.save_pretrained(out)
+        model.save_pretrained(out)
     return FitResult(out, n, tokens, labels, tokenizer_digests(model_dir, tokenizer), metrics,
                      devices, rank)
