@@ -24,14 +24,17 @@ def require_attestation(store, snapshot, policy: Policy) -> dict:
     return require_valid(store, snapshot, policy)
 
 
-def require_eval_baseline(store, snapshot, policy: Policy, base_model: dict) -> None:
-    """Hook for `[eval] require_baseline`: called after the gate, before any data is loaded.
+def require_eval_baseline(store, snapshot, policy: Policy, base_model: dict) -> str | None:
+    """`[eval] require_baseline`: called after the gate, before any data is loaded.
 
-    When the eval policy requires it, this will check that the base model
-    (base_model["digest"]) has a recorded baseline evaluation; it raises PolicyViolation
-    naming the `govern eval` command to run. Not wired yet: it accepts every run.
+    Returns the digest of the recorded no-fine-tune baseline that falls short of the golden
+    target (named in the manifest); raises PolicyViolation when the policy requires one and
+    none is recorded, or when prompting/retrieval already reach the target.
     """
-    return None
+    if not policy.section("eval").get("require_baseline"):
+        return None
+    from govern.evaluate.baseline import require_baseline
+    return require_baseline(store, snapshot, policy, base_model_digest=base_model["digest"])
 
 
 def check_allowed_base(config: dict, name: str, digest: str) -> None:
@@ -55,7 +58,7 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
     model_dir = resolve_base_model(config["base_model"])
     base = {"name": config["base_model"], "path": str(model_dir), **model_digests(model_dir)}
     check_allowed_base(config, config["base_model"], base["digest"])
-    require_eval_baseline(store, snapshot, policy, base)
+    baseline = require_eval_baseline(store, snapshot, policy, base)
     if out is None:
         raise UsageError("no output folder", hint="pass --out DIR")
     out = Path(out)
@@ -67,7 +70,8 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
     manifest = build_manifest(result, config, base,
                               {"id": snapshot.id, "name": snapshot.name, "records": result.records,
                                "layout": snapshot.layout, "manifest": snapshot.manifest_digest},
-                              {"digest": attestation["digest"], "policy_digest": policy.digest})
+                              {"digest": attestation["digest"], "policy_digest": policy.digest},
+                              baseline)
     if result.rank != 0:
         return manifest
     from govern.train.adapters import record
@@ -78,10 +82,11 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
 
 
 def build_manifest(result, config: dict, base: dict, snapshot: dict,
-                   attestation: dict | None) -> dict:
+                   attestation: dict | None, baseline: str | None = None) -> dict:
     from govern.train.manifest import FORMAT, library_versions
     return {"format": FORMAT, "kind": "govern-adapter", "task": config["task"],
             "created": now(), "snapshot": snapshot, "attestation": attestation,
+            "eval_baseline": baseline,
             "base_model": base, "tokenizer": result.tokenizer, "labels": result.labels,
             "config": config, "config_digest": config_digest(config),
             "seeds": {"seed": config["seed"], "data_seed": config["seed"]},

@@ -87,3 +87,21 @@ def test_record_swapped_after_the_gate_stops_training(govern, tiny_llama, train_
     path.write_bytes(buf.getvalue())
     store.close()
     _refused(govern, _train(govern, tiny_llama, train_toml), 3)
+
+
+def _require_baseline(govern):
+    policy = govern.tmp_path / "govern.toml"
+    text = policy.read_text().replace("require_baseline = false", "require_baseline = true")
+    assert "require_baseline = true" in text
+    policy.write_text(text)
+
+
+def test_required_eval_baseline_blocks_until_recorded(govern, tiny_llama, train_toml):
+    """[eval] require_baseline: no recorded no-fine-tune baseline on the golden suite -> exit 1."""
+    import shutil
+    from pathlib import Path
+    shutil.copytree(Path(__file__).resolve().parents[2] / "evals", govern.tmp_path / "evals")
+    _require_baseline(govern)
+    attest(govern, snapshot(govern, chat_records(8), "chat"))  # attested under the new policy
+    _refused(govern, _train(govern, tiny_llama, train_toml), 1, "no baseline recorded",
+             "govern eval")
