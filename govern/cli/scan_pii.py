@@ -13,7 +13,8 @@ from govern.cli.engine import engine_choice, engine_options
 @click.argument("target", nargs=-1, required=True)
 @click.option("--field", "fields", multiple=True,
               help="Scan only this field (repeatable; default: every string field).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "sarif"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "sarif", "junit",
+                                                   "github", "markdown"]),
               default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the output to FILE.")
 @click.option("--workers", type=int, help="Worker processes (default: all cores).")
@@ -35,7 +36,11 @@ def scan_pii(ctx, target, fields, fmt, out, workers, engine, ray_address, policy
     with progress("scanning for PII", getattr(tgt.snapshot, "count", None)) as advance:
         scan = scan_target(store, tgt, policy, workers, advance, list(fields),
                            engine=engine_choice(policy, engine, ray_address))
-    text = render(scan, fmt)
+    if fmt in ("junit", "github", "markdown"):  # CI formats (govern.report.ci_formats)
+        from govern.report import ci_formats
+        text = ci_formats.pii(scan, fmt)
+    else:
+        text = render(scan, fmt)
     if out:
         out.write_text(text, encoding="utf-8")
     elif fmt != "table":

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from govern.cli.common import echo_json, get_store, json_option, progress, table
+from govern.cli.engine import engine_choice, engine_options
 from govern.errors import IntegrityError
 
 
@@ -24,9 +25,11 @@ def snapshot():
 @click.option("--max-depth", type=int, help="Override [ingest] max_depth.")
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path), default=None,
               help="Policy file (default: ./govern.toml).")
+@engine_options
 @json_option
 @click.pass_context
-def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, policy_path, as_json):
+def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, policy_path, engine,
+           ray_address, as_json):
     """Snapshot data files (JSONL, JSON, CSV, Parquet, optionally .gz; folders and globs too).
 
     Prints the snapshot id as the last line. Malformed input stops with exit 2 naming file
@@ -36,11 +39,13 @@ def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, po
     from govern.policy import load_policy
     from govern.snapshot import snapshot_files
     store = get_store(ctx)
-    ingest = load_policy(policy_path).section("ingest")
+    policy = load_policy(policy_path)
+    ingest = policy.section("ingest")
     limits = Limits(max_record_bytes or ingest["max_record_bytes"], max_depth or ingest["max_depth"])
     with progress("snapshotting") as advance:
         res = snapshot_files(store, list(paths), name=name, parent=parent, limits=limits,
-                             quarantine_path=quarantine, progress=advance)
+                             quarantine_path=quarantine, progress=advance,
+                             engine=engine_choice(policy, engine, ray_address))
     snap = res.snapshot
     if as_json:
         echo_json({"id": snap.id, "name": snap.name, "count": snap.count, "created": res.created,

@@ -164,16 +164,19 @@ def _parallel_ok(files: list[Path]) -> bool:
 def snapshot_files(store: Store, paths: list[str], *, name: str | None = None,
                    parent: str | None = None, kind: str = "data", limits: Limits = Limits(),
                    quarantine_path: Path | None = None, workers: int | None = None,
-                   progress: Callable[[int], None] | None = None) -> CreateResult:
-    """Snapshot data files. Plain JSON Lines go through parallel chunk workers; other
-    formats, gzip and --quarantine read sequentially. Both give the same snapshot id."""
+                   progress: Callable[[int], None] | None = None,
+                   engine=None) -> CreateResult:
+    """Snapshot data files. Plain JSON Lines go through parallel chunk workers on `engine`
+    (a govern.engine.Engine; default local); other formats, gzip and --quarantine read
+    sequentially. All give the same snapshot id."""
     files = expand_paths(paths)
     if name is not None:
         check_name(name)
     command = "golden add" if kind == "golden" else "snapshot create"
     if quarantine_path is None and _parallel_ok(files):
         return _snapshot_chunks(store, files, name=name, parent=parent, kind=kind, limits=limits,
-                                workers=workers, progress=progress, command=command)
+                                workers=workers, progress=progress, command=command,
+                                engine=engine)
     sources = describe_sources(files)
     sink = open(quarantine_path, "w", encoding="utf-8") if quarantine_path else None
     try:
@@ -188,12 +191,12 @@ def snapshot_files(store: Store, paths: list[str], *, name: str | None = None,
 
 
 def _snapshot_chunks(store: Store, files: list[Path], *, name, parent, kind, limits, workers,
-                     progress, command) -> CreateResult:
-    from govern.engine.local import run_batches
+                     progress, command, engine=None) -> CreateResult:
+    from govern.engine import run
     from govern.snapshot.chunks import ChunkJob, check_drift, plan_chunks
     sources, chunks = plan_chunks(files)
     job = ChunkJob(str(store.objects.root), [str(f) for f in files], limits, SHARD_RECORDS)
-    parts = [out[0] for out in run_batches(job, ([c] for c in chunks), workers)]
+    parts = [out[0] for out in run(job, ([c] for c in chunks), workers, engine)]
     for part in parts:
         if progress:
             progress(len(part["digests"]))
