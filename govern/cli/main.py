@@ -132,4 +132,9 @@ def cli(ctx: click.Context, store: Path):
 
 def main() -> None:
     """Console entry point. Usage errors exit 2, as every "could not evaluate" does."""
+    # libraries' load reports and deprecation notes are noise in a CI log; errors still show
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import warnings
+    warnings.filterwarnings("ignore", category=FutureWarning)
     cli(prog_name="govern")
