@@ -35,7 +35,7 @@ def _accuracy(payload: dict) -> float:
 def test_adapter_improves_golden_and_report_matches_store(govern, minilm, ticket_adapter,
                                                           bare_golden, tmp_path):
     from govern.store import open_store
-    from conftest import write_manifest  # noqa: the folder's own conftest
+    from tests.evaluate.conftest import write_manifest
     snap = _snapshot_with_leaks(govern, ["G003", "G034"])
     adapter = tmp_path / "adapter"
     shutil.copytree(ticket_adapter, adapter)
