@@ -11,16 +11,29 @@ from govern.findings import Finding, fingerprint
 from govern.leakage.detect import METHODS, match_text
 
 
-def to_findings(hits: list[tuple], meta: dict, items, gtexts, key: bytes | None) -> list[Finding]:
+def _strongest(groups: dict, rank: dict, duplicates: set) -> dict:
+    """Per record, drop a golden item that duplicates a more strongly matched one (a copy
+    of G1 also half-matches its near-twin G2: the finding names G1 only)."""
+    for hs in groups.values():
+        hs.sort(key=lambda h: (rank[h[4]], -h[5]))
+    kept: dict[int, list[int]] = {}
+    for (row, item) in sorted(groups, key=lambda k: (k[0], rank[groups[k][0][4]],
+                                                     -groups[k][0][5])):
+        if not any((min(item, k), max(item, k)) in duplicates for k in kept.get(row, [])):
+            kept.setdefault(row, []).append(item)
+    return {(row, i): groups[(row, i)] for row, its in kept.items() for i in its}
+
+
+def to_findings(hits: list[tuple], meta: dict, items, gtexts, key: bytes | None,
+                duplicates: set = frozenset()) -> list[Finding]:
     """hits: (row, field, role, golden text, method, score, start, end); meta: row -> (file,
-    line, digest)."""
+    line, digest); duplicates: pairs of golden item indices that copy each other."""
     rank = {m: i for i, m in enumerate(METHODS)}
     groups: dict[tuple[int, int], list[tuple]] = {}
     for h in hits:
         groups.setdefault((h[0], gtexts[h[3]].item), []).append(h)
     out = []
-    for (row, item), hs in groups.items():
-        hs.sort(key=lambda h: (rank[h[4]], -h[5]))
+    for (row, item), hs in _strongest(groups, rank, set(duplicates)).items():
         _, field, role, _, method, score, start, end = hs[0]
         scores = {}
         for h in hs:
@@ -43,15 +56,16 @@ def attribution(findings: list[Finding]) -> list[dict]:
             for (s, g), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))]
 
 
-def golden_duplicates(gtexts, states: dict) -> list[dict]:
-    """Pairs of distinct golden items that the lexical methods flag as copies of each other."""
-    pairs = {}
-    for i, g in enumerate(gtexts):
-        for m, j, score, *_ in match_text(states, g.text):
+def golden_duplicates(gtexts, states: dict) -> dict[tuple[int, int], list[str]]:
+    """Pairs of distinct golden items (indices) the lexical methods flag as copies, with the
+    methods that flagged them."""
+    pairs: dict[tuple[int, int], set] = {}
+    for g in gtexts:
+        for m, j, *_ in match_text(states, g.text):
             a, b = sorted((g.item, gtexts[j].item))
             if a != b:
                 pairs.setdefault((a, b), set()).add(m)
-    return [{"items": [a, b], "methods": sorted(ms)} for (a, b), ms in sorted(pairs.items())]
+    return {k: sorted(v) for k, v in sorted(pairs.items())}
 
 
 def by_method(findings: list[Finding]) -> dict:

@@ -51,8 +51,16 @@ class MinHashContainment:
         return [(s, grams[s:s + w]) for s in range(0, len(grams) - step, step)]
 
     def match(self, state, text, ws, fold):
-        wins = self.windows(state, ws)
-        sigs = _signatures([sorted(set(g)) for _, g in wins], state["num_perm"])
+        return self.match_many(state, [ws])[0]
+
+    def match_many(self, state, many: list[list[str]]) -> list[list[Hit]]:
+        """Hits for many texts' words at once: one MinHash.bulk call for all windows."""
+        wins = [self.windows(state, ws) for ws in many]
+        flat = [g for w in wins for _, g in w]
+        sigs = iter(_signatures([sorted(set(g)) for g in flat], state["num_perm"]) if flat else [])
+        return [self._best(state, w, ws, sigs) for w, ws in zip(wins, many)]
+
+    def _best(self, state, wins, ws, sigs) -> list[Hit]:
         best: dict[int, Hit] = {}
         for (start, grams), sig in zip(wins, sigs):
             n = len(set(grams))

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from govern.data.text import texts
 from govern.digests import digest_json
-from govern.engine.local import batched, run_batches
+from govern.engine import run as run_engine
+from govern.engine.local import batched
 from govern.errors import UsageError
 from govern.findings import Finding, read_jsonl, write_jsonl
 from govern.leakage import findings as lf
@@ -93,7 +94,7 @@ def _semantic(gtexts, sec, device, store):
     return SemanticMatcher(gtexts, sec["semantic"], device=device, store=store)
 
 
-def _scan_hits(target, sec, states, semantic, workers, progress):
+def _scan_hits(target, sec, states, semantic, workers, progress, engine=None):
     meta, failed, hosts, hits = {}, [], [], []
     pending: deque = deque()
 
@@ -101,7 +102,7 @@ def _scan_hits(target, sec, states, semantic, workers, progress):
         for b in _stream(target, sec["fields"], meta, failed, hosts, progress):
             pending.append(b)
             yield b
-    for lexical in run_batches(LexicalJob(states), tee(), workers):
+    for lexical in run_engine(LexicalJob(states), tee(), workers, engine):
         batch = pending.popleft()
         hits.extend(lexical)
         if semantic is not None:
@@ -112,8 +113,9 @@ def _scan_hits(target, sec, states, semantic, workers, progress):
 
 def scan_target(store, target, goldens: list, policy, methods=None, workers=None,
                 device="cpu", self_test=True, progress=None, fields=None,
-                golden_fields=None) -> LeakageScan:
-    """Scan a Target against golden Snapshots (or Targets of ad hoc golden files)."""
+                golden_fields=None, engine=None) -> LeakageScan:
+    """Scan a Target against golden Snapshots (or Targets of ad hoc golden files);
+    `engine` (a govern.engine.Engine, default local) runs the lexical methods."""
     if not goldens:
         raise UsageError("no golden set given", hint="pass --golden NAME, or list golden sets "
                          "under [leakage] golden in govern.toml")
@@ -128,10 +130,13 @@ def scan_target(store, target, goldens: list, policy, methods=None, workers=None
     items, gtexts, sets = read_golden(goldens, sec["golden_fields"], sec["min_words"])
     states = build_lexical(gtexts, sec["methods"], sec)
     semantic = _semantic(gtexts, sec, device, store)
-    hits, meta, failed, hosts = _scan_hits(target, sec, states, semantic, workers, progress)
+    hits, meta, failed, hosts = _scan_hits(target, sec, states, semantic, workers, progress,
+                                           engine)
     key = store.fingerprint_key() if store is not None else None
-    found = lf.to_findings(hits, meta, items, gtexts, key)
-    dups = lf.golden_duplicates(gtexts, states)
+    pairs = lf.golden_duplicates(gtexts, states)
+    found = lf.to_findings(hits, meta, items, gtexts, key, set(pairs))
+    dups = [{"items": [items[a].id, items[b].id], "golden_set": items[a].set_name,
+             "methods": ms} for (a, b), ms in pairs.items()]
     st = ({}, {})
     if self_test and gtexts:
         st = run_self_test(gtexts, states, semantic, sec["methods"], hosts,

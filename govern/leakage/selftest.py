@@ -28,7 +28,7 @@ KINDS = ["exact", "case_space_punct", "rewrapped", "embedded", "word_order", "sy
 
 
 def _case_space_punct(text: str, rng: random.Random) -> str:
-    out = re.sub(r"[,.!?;:]", lambda m: rng.choice(["", m.group(), " " + m.group()]), text)
+    out = re.sub(r"[,.!?;:](?=\s|$)", lambda m: rng.choice(["", m.group(), " " + m.group()]), text)
     out = re.sub(r" ", lambda m: rng.choice([" ", "  ", "\t"]), out)
     return out.upper() if rng.random() < 0.5 else out.lower()
 

@@ -1,12 +1,13 @@
 """Semantic leakage: MiniLM sentence embeddings find rephrased golden items, a second stage
 verifies them so same-topic training data (same questions, other details) is not flagged.
 
-Stage 1 embeds windows of each training text (the whole text and runs of 1-3 sentences, so a
+Stage 1 embeds windows of each training text (the whole text and runs of 1-2 sentences, so a
 paraphrase inside a longer ticket is seen on its own) and keeps golden texts with cosine >=
-`candidate`. Stage 2 (verification) accepts a candidate when the cosine is near-verbatim
-(>= `accept`), or when the golden text's specifics (numbers, codes, proper names) are found
-in the window (share >= `details`), or, for a golden text without specifics, when the cosine
-reaches `plain`. Golden embeddings are cached in the store by text digest and model.
+`candidate`. Stage 2 (verification) accepts a candidate only when the golden text's specifics (numbers,
+codes, proper names) are found in the window (share >= `details`; for a golden text without
+specifics the cosine must reach `plain`) and every sentence of the golden text has a
+counterpart among the window's sentences (cosine >= `coverage`): half a ticket about the same
+order is not the golden item. Golden embeddings are cached in the store by text and model.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ import numpy as np
 
 from govern.digests import digest_json, sha256_text
 from govern.errors import MissingDependency
-from govern.leakage.normalize import words
+from govern.leakage.normalize import details, words
 
 SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)", re.S)
-TOKEN = re.compile(r"[\w$£€#@.,:/-]*\w")
+CLAUSE = re.compile(r"\S.*?(?:[.!?:;]+(?=\s|$)|(?=\n)|$)", re.S)
 
 
 def model_path(configured: str = "") -> str:
@@ -43,6 +44,8 @@ def model_path(configured: str = "") -> str:
 @functools.lru_cache(maxsize=2)
 def load_model(path: str, device: str = "cpu"):
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()  # no weight-loading bars in CI logs
     model = SentenceTransformer(path, device=device, local_files_only=True)
     if device.startswith("cuda"):
         model.half()
@@ -54,27 +57,33 @@ def model_id(path: str) -> str:
     return digest_json({"model": Path(path).name, "files": files})[:16]
 
 
-def details(text: str) -> set[str]:
-    """The specifics of a text: numbers, codes, capitalised names (folded)."""
-    out, start = set(), True
-    for m in TOKEN.finditer(text):
-        tok = m.group()
-        if any(c.isdigit() for c in tok):
-            out.update(n.lstrip("0") or "0" for n in re.findall(r"\d+", " ".join(words(tok))))
-        elif not start and tok[0].isupper() and len(tok) > 1:
-            out.update(words(tok))
-        start = tok[-1] in ".!?" or text[m.end():m.end() + 1] in ".!?"
-    return out
+def sentences(text: str) -> list[str]:
+    return [m.group() for m in SENTENCE.finditer(text) if m.group().strip()] or [text]
 
 
-def windows(text: str, longest: int = 3) -> list[tuple[int, int]]:
-    """(start, end) of the whole text and of runs of 1..longest sentences."""
+def content_sentences(text: str, least: int = 4) -> list[str]:
+    """Sentences with at least `least` words (greetings and sign-offs need no counterpart)."""
+    sents = sentences(text)
+    return [x for x in sents if len(words(x)) >= least] or sents
+
+
+def pieces(text: str) -> set[tuple[int, int]]:
+    """Spans of the sentences and of the clauses (split at ':' and ';') of a text."""
+    return {m.span() for r in (SENTENCE, CLAUSE) for m in r.finditer(text) if m.group().strip()}
+
+
+def windows(text: str, longest: int = 2) -> list[tuple[int, int]]:
+    """(start, end) of the whole text, runs of 1..longest sentences, and single clauses (a
+    message quoted after "...queue:" is seen on its own)."""
     sents = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
     spans = {(0, len(text))}
     if len(sents) > 1:
         for k in range(1, longest + 1):
             for i in range(len(sents) - k + 1):
                 spans.add((sents[i][0], sents[i + k - 1][1]))
+    parts = pieces(text)
+    if len(parts) > 1:
+        spans |= parts
     return sorted(spans)
 
 
@@ -86,7 +95,12 @@ class SemanticMatcher:
         self.path = model_path(params.get("model", ""))
         self.model = load_model(self.path, device)
         self.golden_details = [details(g.text) for g in gtexts]
+        self._golden_t = None
         self.golden = self._golden_embeddings([g.text for g in gtexts], store)
+        sents = [content_sentences(g.text) for g in gtexts]
+        flat = self._golden_embeddings([x for ss in sents for x in ss], store)
+        bounds = np.cumsum([0] + [len(ss) for ss in sents])
+        self.golden_sentences = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -110,33 +124,52 @@ class SemanticMatcher:
                 for k in keys]
         return np.stack(rows) if rows else self.encode([])
 
-    def verify(self, gi: int, cos: float, window: str) -> bool:
+    def verify(self, gi: int, cos: float, window: str, sentence_emb: np.ndarray) -> bool:
         p = self.params
-        if cos >= p["accept"]:
-            return True
         need = self.golden_details[gi]
-        if not need:
-            return cos >= p["plain"]
-        have = details(window) | set(words(window))
-        return len(need & have) / len(need) >= p["details"]
+        if need:
+            have = details(window) | set(words(window))
+            if len(need & have) / len(need) < p["details"]:
+                return False
+        elif cos < p["plain"]:
+            return False
+        covered = (self.golden_sentences[gi] @ sentence_emb.T).max(axis=1)
+        return bool(covered.min() >= p["coverage"])
+
+    def similarities(self, texts: list[str]):
+        """Window embeddings (host) and (window, golden text, cosine) of every pair at or
+        above `candidate`, compared on the device so only candidates come back."""
+        import torch
+        if self._golden_t is None:
+            self._golden_t = torch.from_numpy(self.golden).to(self.device)
+        emb = self.model.encode(texts, batch_size=self.params["batch_size"],
+                                normalize_embeddings=True, convert_to_tensor=True,
+                                show_progress_bar=False).float()
+        sims = emb @ self._golden_t.T
+        idx = torch.nonzero(sims >= self.params["candidate"]).cpu().numpy()
+        vals = sims[idx[:, 0], idx[:, 1]].cpu().numpy() if len(idx) else []
+        return emb.cpu().numpy(), [(int(w), int(g), float(v)) for (w, g), v in zip(idx, vals)]
 
     def match(self, items: list[tuple]) -> list[tuple]:
         """items: (row, field, role, text) -> hits (row, field, role, gi, method, score, s, e)."""
-        spans, texts = [], []
+        spans, texts, single = [], [], {}
         for n, (_, _, _, text) in enumerate(items):
+            parts = pieces(text)
             for s, e in windows(text):
+                if (s, e) in parts or len(parts) <= 1:
+                    single.setdefault(n, []).append((s, e, len(texts)))
                 spans.append((n, s, e))
                 texts.append(text[s:e])
         if not texts or len(self.golden) == 0:
             return []
-        sims = self.encode(texts) @ self.golden.T
+        emb, pairs = self.similarities(texts)
         best: dict[tuple[int, int], tuple] = {}
-        for w, g in zip(*np.nonzero(sims >= self.params["candidate"])):
-            cos = float(sims[w, g])
+        for w, g, cos in pairs:
             n, s, e = spans[w]
             if (n, g) in best and best[(n, g)][5] >= cos:
                 continue
-            if self.verify(int(g), cos, texts[w]):
+            inside = [k for a, b, k in single.get(n, []) if a >= s and b <= e] or [w]
+            if self.verify(g, cos, texts[w], emb[inside]):
                 row, field, role, _ = items[n]
-                best[(n, int(g))] = (row, field, role, int(g), "semantic", cos, s, e)
+                best[(n, g)] = (row, field, role, g, "semantic", cos, s, e)
         return list(best.values())
