@@ -74,8 +74,10 @@ def eval_command(ctx, base_model, adapter, suites, train_snapshot, compare_base,
 @out_option
 @policy_option
 @json_option
+@click.option("--format", "fmt", type=click.Choice(["junit", "sarif", "github", "markdown"]),
+              help="CI output of the verdicts (JUnit XML, SARIF, GitHub annotations, Markdown).")
 @click.pass_context
-def compare(ctx, base_result, adapter_result, out_dir, policy_path, as_json):
+def compare(ctx, base_result, adapter_result, out_dir, policy_path, as_json, fmt=None):
     """Compare two eval results (digests or MODEL:ADAPTER subjects); write the regression
     report; exit 1 on a regression or an insufficient golden gain."""
     from govern.evaluate.compare import compare_and_report, resolve_results
@@ -84,4 +86,12 @@ def compare(ctx, base_result, adapter_result, out_dir, policy_path, as_json):
     report, paths, digest = compare_and_report(store, resolve_results(store, base_result),
                                                resolve_results(store, adapter_result), policy,
                                                out_dir)
+    if fmt:  # CI formats (govern.report.ci_formats)
+        from govern.errors import PolicyViolation
+        from govern.report import ci_formats
+        click.echo(ci_formats.regression(report, fmt), nl=False)
+        if not report["passed"]:
+            raise PolicyViolation("; ".join(s["suite"]["name"] + ": " + s["reason"]
+                                            for s in report["suites"] if not s["passed"]))
+        return
     _report(report, paths, digest, as_json)

@@ -8,7 +8,7 @@ import click
 from govern.cli.common import echo_json, get_store, policy_option, table
 from govern.errors import PolicyViolation
 
-FORMATS = ["table", "json", "junit", "github", "markdown"]
+FORMATS = ["table", "json", "junit", "github", "markdown", "sarif"]
 
 
 @click.command()
@@ -49,7 +49,9 @@ def _show(result, fmt: str) -> str:
     import json
     from govern.gate import render
     data = result.to_dict()
-    text = {"junit": render.junit, "github": render.github, "markdown": render.markdown}.get(
+    from govern.report import ci_formats
+    text = {"junit": render.junit, "github": render.github, "markdown": render.markdown,
+            "sarif": lambda d: ci_formats.gate(d, "sarif")}.get(
         fmt, lambda d: json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + "\n")(data)
     if fmt == "table":
         from rich.markup import escape

@@ -16,8 +16,12 @@ from govern.errors import PolicyViolation
                    "shipped suite for the data's layout.")
 @policy_option
 @json_option
+@click.option("--format", "fmt", type=click.Choice(["junit", "sarif", "github", "markdown"]),
+              help="CI output (JUnit XML, SARIF 2.1.0, GitHub annotations, Markdown summary).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the --format output to this file.")
 @click.pass_context
-def validate(ctx, target, suites, policy_path, as_json):
+def validate(ctx, target, suites, policy_path, as_json, fmt=None, out=None):
     """Validate TARGET (a snapshot REF or data files) with Great Expectations suites.
 
     A snapshot's result is stored under (snapshot id, suite digest) for `govern gate`.
@@ -31,7 +35,14 @@ def validate(ctx, target, suites, policy_path, as_json):
     store = open_store(root) if (root / "catalog.sqlite").exists() else None
     run = validate_target(store, open_target(store, list(target)), list(suites) or None,
                           load_policy(policy_path))
-    if as_json:
+    if fmt:  # CI formats (govern.report.ci_formats)
+        from govern.report import ci_formats
+        text = ci_formats.validation(run, fmt)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    elif as_json:
         echo_json({"result": run.digest, **run.payload})
     else:
         _print(run)
