@@ -24,6 +24,13 @@ def require_attestation(store, snapshot, policy: Policy) -> dict:
     return require_valid(store, snapshot, policy)
 
 
+def require_signoff(store, snapshot, policy: Policy) -> dict | None:
+    """`[report] require_signoff`: an approved, valid sign-off of the snapshot's latest
+    compliance report (None when the policy does not ask for one)."""
+    from govern.report.signoff import require_approved
+    return require_approved(store, snapshot, policy)
+
+
 def require_eval_baseline(store, snapshot, policy: Policy, base_model: dict) -> str | None:
     """`[eval] require_baseline`: called after the gate, before any data is loaded.
 
@@ -51,6 +58,7 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
     from govern.snapshot import resolve
     snapshot = resolve(store, ref)
     attestation = require_attestation(store, snapshot, policy)
+    signoff = require_signoff(store, snapshot, policy)
     config = resolve_config(policy.section("train"), config_file,
                             {**(overrides or {}), "base_model": base_model})
     if not config["base_model"] and config["task"] == "classification":
@@ -71,7 +79,7 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
                               {"id": snapshot.id, "name": snapshot.name, "records": result.records,
                                "layout": snapshot.layout, "manifest": snapshot.manifest_digest},
                               {"digest": attestation["digest"], "policy_digest": policy.digest},
-                              baseline)
+                              baseline, signoff)
     if result.rank != 0:
         return manifest
     from govern.train.adapters import record
@@ -82,11 +90,12 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
 
 
 def build_manifest(result, config: dict, base: dict, snapshot: dict,
-                   attestation: dict | None, baseline: str | None = None) -> dict:
+                   attestation: dict | None, baseline: str | None = None,
+                   signoff: dict | None = None) -> dict:
     from govern.train.manifest import FORMAT, library_versions
     return {"format": FORMAT, "kind": "govern-adapter", "task": config["task"],
             "created": now(), "snapshot": snapshot, "attestation": attestation,
-            "eval_baseline": baseline,
+            "eval_baseline": baseline, "signoff": signoff,
             "base_model": base, "tokenizer": result.tokenizer, "labels": result.labels,
             "config": config, "config_digest": config_digest(config),
             "seeds": {"seed": config["seed"], "data_seed": config["seed"]},

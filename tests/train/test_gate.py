@@ -105,3 +105,14 @@ def test_required_eval_baseline_blocks_until_recorded(govern, tiny_llama, train_
     attest(govern, snapshot(govern, chat_records(8), "chat"))  # attested under the new policy
     _refused(govern, _train(govern, tiny_llama, train_toml), 1, "no baseline recorded",
              "govern eval")
+
+
+def test_required_signoff_blocks_until_approved(govern, tiny_llama, train_toml):
+    """[report] require_signoff: no approved sign-off of a compliance report -> exit 1."""
+    policy = govern.tmp_path / "govern.toml"
+    text = policy.read_text().replace("require_signoff = false", "require_signoff = true")
+    assert "require_signoff = true" in text
+    policy.write_text(text)
+    attest(govern, snapshot(govern, chat_records(8), "chat"))
+    _refused(govern, _train(govern, tiny_llama, train_toml), 1, "no approved sign-off",
+             "govern signoff")
