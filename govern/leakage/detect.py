@@ -10,6 +10,7 @@ from govern.engine.local import BatchJob
 from govern.leakage.methods import Exact, NGram, Substring
 from govern.leakage.minhash import MinHashContainment
 from govern.leakage.normalize import details, folded, span_of, words
+from govern.leakage.shingles import KeyBatch
 
 LEXICAL = {m.id: m for m in (Exact(), NGram(13), NGram(8), Substring(), MinHashContainment())}
 # Strongest first: a finding's `method` is the first of this order that hit.
@@ -50,13 +51,14 @@ def match_texts(states: dict, texts: list[str]) -> list[list[tuple]]:
     ws_all = [words(t) for t in texts]
     folds = [" ".join(ws) for ws in ws_all]
     raw: list[list[tuple]] = [[] for _ in texts]
+    live = [k for k, ws in enumerate(ws_all) if ws]
+    batch = KeyBatch([ws_all[k] for k in live])  # n-gram keys shared by every method
     for m, state in states.items():
         if m.startswith("_"):
             continue
         method = LEXICAL[m]
-        live = [k for k, ws in enumerate(ws_all) if ws]
         if hasattr(method, "match_many"):
-            found = method.match_many(state, [ws_all[k] for k in live])
+            found = method.match_many(state, batch)
         else:
             found = [method.match(state, texts[k], ws_all[k], folds[k]) for k in live]
         for k, hits in zip(live, found):

@@ -2,7 +2,8 @@
 
 `build(gtexts, params)` indexes the golden texts once (plain, picklable data);
 `match(state, text, ws, fold)` returns hits for one training text: (golden text index,
-score, first word, last word). The semantic method lives in `semantic.py`.
+score, first word, last word); a method may add `match_many(state, batch)` taking a whole
+`shingles.KeyBatch`. The semantic method lives in `semantic.py`.
 """
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from govern.leakage.normalize import key, ngram_keys
+import numpy as np
+
+from govern.leakage.normalize import key
+from govern.leakage.shingles import KeyBatch
 
 
 @dataclass(frozen=True)
@@ -37,29 +41,45 @@ class Exact:
 
 class NGram:
     """Share of a golden text's word n-grams found in the training text (Llama 2 style)."""
-    version = 1
+    version = 2  # 2: n-gram keys from cached word keys (shingles.KeyBatch)
 
     def __init__(self, n: int):
         self.n, self.id = n, f"ngram{n}"
 
     def build(self, gtexts, params):
         index, sizes = defaultdict(list), {}
-        for i, g in enumerate(gtexts):
-            if len(g.words) < self.n:
-                continue  # too short for this n: exact, substring and minhash cover it
-            grams = set(ngram_keys(list(g.words), self.n))
+        long = [i for i, g in enumerate(gtexts) if len(g.words) >= self.n]
+        # shorter golden texts are left to exact, substring and minhash
+        keys, owner, _ = KeyBatch([list(gtexts[i].words) for i in long]).grams(self.n)
+        bounds = np.searchsorted(owner, np.arange(len(long) + 1))
+        for t, i in enumerate(long):
+            grams = dict.fromkeys(keys[bounds[t]:bounds[t + 1]].tolist())
             sizes[i] = len(grams)
             for k in grams:
                 index[k].append(i)
-        return {"index": dict(index), "sizes": sizes, "threshold": params["threshold"]}
+        return {"index": dict(index), "sizes": sizes, "threshold": params["threshold"],
+                "keys": np.array(sorted(index), dtype=np.uint64)}
 
     def match(self, state, text, ws, fold):
-        if len(ws) < self.n:
-            return []
-        index, found = state["index"], defaultdict(dict)
-        for pos, k in enumerate(ngram_keys(ws, self.n)):
-            for i in index.get(k, ()):
-                found[i].setdefault(k, pos)
+        return self.match_many(state, KeyBatch([ws]))[0]
+
+    def match_many(self, state, batch: KeyBatch) -> list[list[Hit]]:
+        """Hits for a batch: a sorted-array prefilter finds the few n-grams in the golden
+        index, so the dictionary work only runs on those."""
+        keys, owner, pos = batch.grams(self.n)
+        golden = state["keys"]
+        if not len(golden):
+            return [[] for _ in batch.texts]
+        at = np.minimum(np.searchsorted(golden, keys), len(golden) - 1)
+        live = (golden[at] == keys) & (batch.lengths[owner] >= self.n)
+        index, found = state["index"], defaultdict(lambda: defaultdict(dict))
+        for t, k, p in zip(owner[live].tolist(), keys[live].tolist(), pos[live].tolist()):
+            for i in index[k]:
+                found[t][i].setdefault(k, p)
+        return [self._hits(state, found[t]) if t in found else []
+                for t in range(len(batch.texts))]
+
+    def _hits(self, state, found) -> list[Hit]:
         hits = []
         for i, grams in found.items():
             score = len(grams) / state["sizes"][i]

@@ -10,6 +10,8 @@ import unicodedata
 
 import xxhash
 
+from govern.leakage.shingles import ngram_keys  # noqa: F401  (re-exported)
+
 WORD = re.compile(r"\w+")
 TOKEN = re.compile(r"[\w$£€#@.,:/-]*\w")
 THOUSANDS = re.compile(r"(?<=\d)[,.\u202f\u00a0'](?=\d{3}(?!\d))")
@@ -31,13 +33,6 @@ def folded(text: str) -> str:
 def key(text: str) -> int:
     """A stable 64-bit key for a folded string (same in every process and run)."""
     return xxhash.xxh64_intdigest(text.encode("utf-8"))
-
-
-def ngram_keys(ws: list[str], n: int) -> list[int]:
-    """Stable keys of the word n-grams; a text shorter than n words gives its whole text."""
-    if len(ws) < n:
-        return [key(" ".join(ws))] if ws else []
-    return [key(" ".join(ws[i:i + n])) for i in range(len(ws) - n + 1)]
 
 
 def word_spans(text: str) -> list[tuple[int, int]] | None:
