@@ -47,6 +47,12 @@ class Finding:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
+    def describe(self) -> str:
+        """One line for people: type, where, the mask and the golden item (never a value)."""
+        return (f"{self.type} in {self.field}" + (f" (role {self.role})" if self.role else "")
+                + (f": {self.mask}" if self.mask else "")
+                + (f" from golden item {self.golden}" if self.golden else ""))
+
     def sort_key(self):
         return (self.row, self.field, self.start or 0, self.end or 0, self.type,
                 self.golden or "", self.detector)
@@ -107,9 +113,7 @@ def sarif(findings: Iterable[Finding], tool: str, rules: dict[str, str], level: 
         region = {"startLine": f.line or 1}
         results.append({
             "ruleId": f.type, "level": level,
-            "message": {"text": f"{f.type} in {f.field}" + (f" (role {f.role})" if f.role else "")
-                        + (f": {f.mask}" if f.mask else "")
-                        + (f" from golden item {f.golden}" if f.golden else "")},
+            "message": {"text": f.describe()},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri},
                                                 "region": region}}],
             "partialFingerprints": {"govern/v1": f.fingerprint or f"{f.row}:{f.field}:{f.type}"},
@@ -126,13 +130,3 @@ def sarif(findings: Iterable[Finding], tool: str, rules: dict[str, str], level: 
             "results": results}],
     }
 
-
-def github_annotations(findings: Iterable[Finding], level: str = "error") -> str:
-    """GitHub workflow commands (::error file=...,line=...::message)."""
-    out = []
-    for f in findings:
-        loc = f"file={f.file},line={f.line}" if f.file else f"line={f.line}"
-        msg = f"{f.type} in {f.field}" + (f" {f.mask}" if f.mask else "") + \
-              (f" (golden {f.golden})" if f.golden else "")
-        out.append(f"::{level} {loc},title=govern {f.detector}::{msg}")
-    return "\n".join(out)

@@ -6,9 +6,7 @@ Commands load lazily (one module each) so `govern --help` never imports heavy li
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
-import sys
 import time
 import traceback
 from pathlib import Path
@@ -48,16 +46,13 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy = lazy or {}
 
-    def _available(self, name: str) -> bool:
-        return importlib.util.find_spec(self.lazy[name].split(":")[0]) is not None
-
     def list_commands(self, ctx):
-        return list(self.commands) + [n for n in self.lazy if self._available(n)]
+        return list(self.commands) + list(self.lazy)
 
     def get_command(self, ctx, name):
         if name in self.commands:
             return self.commands[name]
-        if name not in self.lazy or not self._available(name):
+        if name not in self.lazy:
             return None
         module, attr = self.lazy[name].split(":")
         return getattr(importlib.import_module(module), attr)

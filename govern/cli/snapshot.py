@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from govern.cli.common import echo_json, get_store, json_option, progress, table
+from govern.cli.common import echo_json, get_store, json_option, policy_option, progress, table
 from govern.cli.engine import engine_choice, engine_options
 from govern.errors import IntegrityError
 
@@ -23,8 +23,7 @@ def snapshot():
               help="Divert malformed lines to this JSONL file instead of failing (counts reported).")
 @click.option("--max-record-bytes", type=int, help="Override [ingest] max_record_bytes.")
 @click.option("--max-depth", type=int, help="Override [ingest] max_depth.")
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path), default=None,
-              help="Policy file (default: ./govern.toml).")
+@policy_option
 @engine_options
 @json_option
 @click.pass_context

@@ -77,14 +77,18 @@ def _depth(obj, limit: int, level: int = 1) -> bool:
     return False
 
 
-def _check(obj, raw_len: int, file: str, line: int, limits: Limits) -> dict:
+def _check(obj, raw_len: int, file: str, line: int, limits: Limits,
+           brackets: int | None = None) -> dict:
+    """The checks every record passes: a JSON object, within the size and nesting limits.
+    `brackets` (count of '{' and '[' in the raw line) lets a shallow record skip the walk."""
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object per record, got {type(obj).__name__}", file, line)
     if raw_len > limits.max_record_bytes:
         raise InputError(f"record of {raw_len} bytes is over the limit of "
                          f"{limits.max_record_bytes} bytes", file, line,
                          hint="raise --max-record-bytes if this is expected")
-    if _depth(obj, limits.max_depth):
+    deep_enough = brackets is None or brackets > limits.max_depth
+    if deep_enough and _depth(obj, limits.max_depth):
         raise InputError(f"record nests deeper than {limits.max_depth} levels", file, line,
                          hint="raise --max-depth if this is expected")
     return obj
@@ -117,18 +121,7 @@ def parse_line(raw: bytes, file: str, lineno: int, limits: Limits) -> dict:
         obj = _decoder.decode(text)
     except ValueError as e:
         raise InputError(f"invalid JSON: {_json_reason(e)}", file, lineno) from None
-    if not isinstance(obj, dict):
-        raise InputError(f"expected a JSON object per record, got {type(obj).__name__}",
-                         file, lineno)
-    if len(raw) > limits.max_record_bytes:
-        raise InputError(f"record of {len(raw)} bytes is over the limit of "
-                         f"{limits.max_record_bytes} bytes", file, lineno,
-                         hint="raise --max-record-bytes if this is expected")
-    # nesting can only exceed the limit if the line holds that many brackets
-    if raw.count(b"{") + raw.count(b"[") > limits.max_depth and _depth(obj, limits.max_depth):
-        raise InputError(f"record nests deeper than {limits.max_depth} levels", file, lineno,
-                         hint="raise --max-depth if this is expected")
-    return obj
+    return _check(obj, len(raw), file, lineno, limits, raw.count(b"{") + raw.count(b"["))
 
 
 def iter_lines(path: Path, start: int = 0, end: int | None = None,

@@ -4,25 +4,18 @@ rendered from that one JSON document."""
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 from govern.digests import canonical_json, digest_json
-from govern.errors import IntegrityError
+from govern.report import schemas
 
 
 def report_schema() -> dict:
-    return json.loads((resources.files("govern.evaluate") / "schema" /
-                       "regression-report.json").read_text(encoding="utf-8"))
+    return schemas.packaged("govern.evaluate", "regression-report.json")
 
 
 def validate_report(report: dict) -> None:
-    import jsonschema
-    errors = list(jsonschema.Draft202012Validator(report_schema()).iter_errors(report))
-    if errors:
-        e = errors[0]
-        where = "/".join(map(str, e.absolute_path)) or "report"
-        raise IntegrityError(f"regression report does not match its schema at {where}: {e.message}")
+    schemas.check(report, report_schema(), "regression report")
 
 
 def _env():

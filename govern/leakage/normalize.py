@@ -10,8 +10,6 @@ import unicodedata
 
 import xxhash
 
-from govern.leakage.shingles import ngram_keys  # noqa: F401  (re-exported)
-
 WORD = re.compile(r"\w+")
 TOKEN = re.compile(r"[\w$£€#@.,:/-]*\w")
 THOUSANDS = re.compile(r"(?<=\d)[,.\u202f\u00a0'](?=\d{3}(?!\d))")

@@ -106,10 +106,8 @@ def annotation(level: str, message: str, title: str = "", file: str | None = Non
 def github_findings(findings, title: str, levels: dict[str, str] | None = None) -> list[str]:
     out = []
     for f in findings:
-        msg = f"{f.type} in {f.field}" + (f" (role {f.role})" if f.role else "") + \
-            (f": {f.mask}" if f.mask else "") + (f" from golden item {f.golden}" if f.golden else "")
         level = (levels or {}).get(f.action or "", "error")
-        out.append(annotation(level, msg, title, f.file, f.line))
+        out.append(annotation(level, f.describe(), title, f.file, f.line))
     return out
 
 

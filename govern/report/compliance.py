@@ -7,12 +7,9 @@ Rendering (Markdown, HTML, dataset and model cards) happens in render.py and car
 from __future__ import annotations
 
 import datetime as dt
-import json
-from importlib import resources
 
 import govern
-from govern.errors import IntegrityError
-from govern.report import datacard, evidence
+from govern.report import datacard, evidence, schemas
 from govern.report.mapping import mapping
 from govern.store.store import now
 
@@ -20,17 +17,11 @@ FORMAT = 1
 
 
 def report_schema() -> dict:
-    return json.loads((resources.files("govern.report") / "schema" /
-                       "compliance-report.json").read_text(encoding="utf-8"))
+    return schemas.packaged("govern.report", "compliance-report.json")
 
 
 def validate_report(report: dict) -> None:
-    import jsonschema
-    errors = list(jsonschema.Draft202012Validator(report_schema()).iter_errors(report))
-    if errors:
-        e = errors[0]
-        where = "/".join(map(str, e.absolute_path)) or "report"
-        raise IntegrityError(f"compliance report does not match its schema at {where}: {e.message}")
+    schemas.check(report, report_schema(), "compliance report")
 
 
 def _pii(store, sid: str, limit: int, today: dt.date, policy) -> tuple[dict, list]:

@@ -17,10 +17,8 @@ def diff(a: Snapshot, b: Snapshot) -> dict:
     """added / removed / changed records; 'changed' pairs records that share an id field."""
     a_recs = list(a.iter_records())
     b_recs = list(b.iter_records())
-    a_count, b_count = Counter(r.digest for r in a_recs), Counter(r.digest for r in b_recs)
-    removed = [r for r in a_recs if _take(a_count, b_count, r.digest)]
-    a_count, b_count = Counter(r.digest for r in a_recs), Counter(r.digest for r in b_recs)
-    added = [r for r in b_recs if _take(b_count, a_count, r.digest)]
+    removed = _unpaired(a_recs, Counter(r.digest for r in b_recs))
+    added = _unpaired(b_recs, Counter(r.digest for r in a_recs))
     by_key = {_key(r.record): r for r in removed if _key(r.record) is not None}
     changed, still_added = [], []
     for r in added:
@@ -41,9 +39,12 @@ def diff(a: Snapshot, b: Snapshot) -> dict:
             "unchanged": a.count - len(still_removed) - len(changed)}
 
 
-def _take(mine: Counter, theirs: Counter, digest: str) -> bool:
-    """True when this occurrence of digest has no partner left on the other side."""
-    if theirs[digest] > 0:
-        theirs[digest] -= 1
-        return False
-    return True
+def _unpaired(records: list, theirs: Counter) -> list:
+    """Records with no partner left on the other side (each partner pairs once)."""
+    out = []
+    for r in records:
+        if theirs[r.digest] > 0:
+            theirs[r.digest] -= 1
+        else:
+            out.append(r)
+    return out

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from govern.errors import IntegrityError, UsageError
+from govern.errors import UsageError
 from govern.store import Store
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -74,9 +74,6 @@ class Snapshot:
         for row, raw, dig, file, line in self.iter_raw():
             yield RecordRef(row, json.loads(raw), dig, file, line, raw)
 
-    def record_digests(self) -> list[str]:
-        return [d for _, _, d, _, _ in self.iter_raw()]
-
 
 def _row_to_snapshot(store: Store, row) -> Snapshot:
     return Snapshot(store, row[0], row[1], row[2], row[3])
@@ -127,7 +124,3 @@ def tag(store: Store, ref: str, name: str) -> Snapshot:
         store.log(db, "snapshot tag", {"snapshot": snap.id}, {"tag": name})
     return snap
 
-
-def ensure_readable(snap: Snapshot) -> None:
-    if snap.manifest.get("id") != snap.id:
-        raise IntegrityError(f"snapshot {snap.id[:12]}: manifest names another id")

@@ -15,6 +15,7 @@ from govern.data.readers import Limits, read_file
 from govern.data.sources import expand_paths
 from govern.digests import canonical_json
 from govern.errors import UsageError
+from govern.snapshot.create import record_digest
 from govern.snapshot.model import RecordRef, Snapshot, resolve
 from govern.store import Store
 
@@ -38,7 +39,7 @@ class Target:
         for f in self.files:
             for rec in read_file(f, self.limits):
                 raw = canonical_json(rec.record)
-                yield RecordRef(row, rec.record, hashlib.sha256(raw.encode()).hexdigest(),
+                yield RecordRef(row, rec.record, record_digest(raw),
                                 rec.file, rec.line, raw)
                 row += 1
 

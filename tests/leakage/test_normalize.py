@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from govern.leakage.normalize import folded, ngram_keys, span_of, words
+from govern.leakage.normalize import folded, span_of, words
+from govern.leakage.shingles import ngram_keys
 
 
 @pytest.mark.parametrize("a, b, same", [
