@@ -1,17 +1,15 @@
-"""The PII analyzer one worker runs: presidio's AnalyzerEngine over a spaCy pipeline cut to NER.
+"""The PII analyzer one worker runs: presidio's recognizers over a spaCy pipeline cut to NER.
 
-Speed comes from running only the `ner` component (no tagger, parser or lemmatizer: context
-words are matched on lower-cased tokens), batching texts through `nlp.pipe`, and loading only
-the recognizers the policy enables. Long texts are cut into overlapping chunks at whitespace
-and offsets are mapped back to the original text. Results are spans, never values.
+Speed comes from the NER-only pipeline (govern.pii.nlp), batching texts through `nlp.pipe`,
+loading only the recognizers the policy enables, and running them the way presidio's
+AnalyzerEngine does, minus its per-text set-up. Long texts are cut into overlapping chunks at
+whitespace and offsets are mapped back to the original text. Results are spans, never values.
 """
 from __future__ import annotations
 
 import functools
 import json
 import logging
-
-from govern.errors import MissingDependency
 
 # presidio's decision trace and debug logs could quote text: keep them quiet at every level.
 QUIET_LOGGERS = ("presidio-analyzer", "presidio-anonymizer", "presidio_analyzer", "spacy")
@@ -53,22 +51,6 @@ def import_presidio():
 _MISSING = object()
 
 
-def load_spacy(model: str):
-    """The policy's spaCy model with only NER running; an installed package or a path."""
-    import spacy
-    try:
-        nlp = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer",
-                                         "senter", "morphologizer"])
-    except OSError:
-        raise MissingDependency(f"spaCy model {model!r} is not installed",
-                                hint="install its package with pip (no download happens at "
-                                     "run time), or set [pii] model to a model folder") from None
-    for name, pipe in list(nlp.pipeline):  # drop a shared tok2vec nobody listens to any more
-        if name == "tok2vec" and not getattr(pipe, "listening_components", []):
-            nlp.remove_pipe(name)
-    return nlp
-
-
 def chunks(text: str, size: int) -> list[tuple[int, str]]:
     """(offset, piece) windows of at most `size` chars overlapping by OVERLAP, cut at whitespace."""
     if len(text) <= size:
@@ -89,16 +71,30 @@ def chunks(text: str, size: int) -> list[tuple[int, str]]:
 class PiiAnalyzer:
     def __init__(self, settings: dict):
         import_presidio()
-        from presidio_analyzer import AnalyzerEngine
+        from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+        from govern.pii.context import IndexedContextEnhancer
+        from govern.pii.nlp import OneBlasThread, ner_only_engine
         from govern.pii.recognizers import build_registry
         quiet_logs()
         self.settings = settings
         self.engine = engine = ner_only_engine(settings["model"])
+        self.one_thread = OneBlasThread()
         registry, self.custom = build_registry(settings, engine)
         self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry,
-                                       supported_languages=["en"])
+                                       supported_languages=["en"],
+                                       context_aware_enhancer=IndexedContextEnhancer())
         self.entities = settings["entities"]
         self.floor = min([settings["min_score"], *settings["min_scores"].values()])
+        chosen = set(registry.get_recognizers("en", entities=self.entities))
+        self.recognizers = [r for r in registry.recognizers if r in chosen]
+        for r in self.recognizers:
+            if not r.is_loaded:
+                r.load()
+                r.is_loaded = True
+        self.with_context = {r.id for r in self.recognizers if r.context}
+        # a recognizer with its own context step needs presidio's full per-text loop
+        self.direct = all(type(r).enhance_using_context is EntityRecognizer.enhance_using_context
+                          for r in self.recognizers)
 
     def analyze(self, texts: list[str]) -> list[list[Span] | str]:
         """Spans for every text, or the name of the error that stopped a text (fail closed)."""
@@ -122,12 +118,16 @@ class PiiAnalyzer:
 
     def _pieces(self, pieces: list[str]):
         try:
-            docs = list(self.engine.process_batch(pieces, "en", batch_size=64))
+            with self.one_thread():
+                docs = list(self.engine.process_batch(pieces, "en", batch_size=64))
         except Exception:  # a bad text breaks the batch: go one by one to find it
             docs = [None] * len(pieces)
         for piece, doc in zip(pieces, docs):
             try:
-                art = doc[1] if doc else self.engine.process_text(piece, "en")
+                if doc is None:
+                    with self.one_thread():
+                        doc = (piece, self.engine.process_text(piece, "en"))
+                art = doc[1]
                 yield self._spans(piece, art)
             except Exception as e:
                 yield type(e).__name__
@@ -135,8 +135,7 @@ class PiiAnalyzer:
     def _spans(self, text: str, artifacts) -> list[Span]:
         from govern.pii.recognizers import detector_id
         s = self.settings
-        results = self.analyzer.analyze(text, "en", entities=self.entities, nlp_artifacts=artifacts,
-                                        score_threshold=self.floor, allow_list=s["allow"] or None)
+        results = self._recognize(text, artifacts)
         spans = []
         for r in results:
             if r.score < s["min_scores"].get(r.entity_type, s["min_score"]):
@@ -147,6 +146,37 @@ class PiiAnalyzer:
             spans.append((r.entity_type, r.start, r.end, round(float(r.score), 4),
                            detector_id(name, self.custom)))
         return spans
+
+    def _recognize(self, text: str, artifacts) -> list:
+        """presidio's `AnalyzerEngine.analyze` for one text without its per-call set-up: the
+        recognizers are chosen once, and only results whose recognizer has context words go
+        through the context enhancer (the others pass through it unchanged)."""
+        from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+        allow = self.settings["allow"] or None
+        if not self.direct:
+            return self.analyzer.analyze(text, "en", entities=self.entities,
+                                         nlp_artifacts=artifacts, score_threshold=self.floor,
+                                         allow_list=allow)
+        key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+        results = []
+        for rec in self.recognizers:
+            found = rec.analyze(text=text, entities=self.entities, nlp_artifacts=artifacts)
+            for r in found or ():
+                if not r.recognition_metadata:
+                    r.recognition_metadata = {}
+                r.recognition_metadata.setdefault(key, rec.id)
+                results.append(r)
+        todo = [i for i, r in enumerate(results) if r.recognition_metadata[key] in self.with_context]
+        if todo:
+            done = self.analyzer.context_aware_enhancer.enhance_using_context(
+                text=text, raw_results=[results[i] for i in todo], nlp_artifacts=artifacts,
+                recognizers=self.recognizers, context=None)
+            for i, r in zip(todo, done):
+                results[i] = r
+        results = EntityRecognizer.remove_duplicates([r for r in results if r.score >= self.floor])
+        if allow:
+            results = AnalyzerEngine._remove_allow_list(results, allow, text, None, "exact")
+        return results
 
 
 def _plausible(text: str, r, recognizer: str) -> bool:
@@ -184,41 +214,6 @@ def _covers(o, m) -> bool:
         return o[0].startswith("SECRET_") or o[3] >= m[3]
     ner = "presidio.SpacyRecognizer"
     return (o[3], m[4] == ner, m[0]) > (m[3], o[4] == ner, o[0])
-
-
-def ner_only_engine(model: str):
-    """presidio's spaCy engine over the NER-only pipeline; lemmas are lower-cased tokens."""
-    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
-
-    class LazyArtifacts(NlpArtifacts):
-        """Context keywords are computed only when a result needs context (most never do)."""
-
-        @staticmethod
-        def set_keywords(nlp_engine, lemmas, language):
-            return None
-
-        @property
-        def keywords(self):
-            if self._keywords is None:
-                self._keywords = NlpArtifacts.set_keywords(self.nlp_engine, self.lemmas, "en")
-            return self._keywords
-
-        @keywords.setter
-        def keywords(self, value):
-            self._keywords = value
-
-    class NerOnlyEngine(SpacyNlpEngine):
-        def _doc_to_nlp_artifact(self, doc, language):
-            entities, scores = self._get_updated_entities(
-                self._get_entities(doc), self._get_scores_for_entities(doc))
-            return LazyArtifacts(entities=entities, tokens=doc,
-                                tokens_indices=[t.idx for t in doc],
-                                lemmas=[t.lower_ for t in doc], nlp_engine=self,
-                                language=language, scores=scores)
-
-    engine = NerOnlyEngine(models=[{"lang_code": "en", "model_name": model}])
-    engine.nlp = {"en": load_spacy(model)}
-    return engine
 
 
 @functools.lru_cache(maxsize=2)
