@@ -14,6 +14,7 @@ import logging
 # presidio's decision trace and debug logs could quote text: keep them quiet at every level.
 QUIET_LOGGERS = ("presidio-analyzer", "presidio-anonymizer", "presidio_analyzer", "spacy")
 OVERLAP = 200
+NLP_BATCH_TEXTS, NLP_BATCH_CHARS = 160, 64_000
 Span = tuple  # (entity, start, end, score, detector)
 
 
@@ -117,9 +118,13 @@ class PiiAnalyzer:
         return [r if isinstance(r, str) else _dedupe(r) for r in out]
 
     def _pieces(self, pieces: list[str]):
+        for group in _nlp_batches(pieces):
+            yield from self._group(group)
+
+    def _group(self, pieces: list[str]):
         try:
             with self.one_thread():
-                docs = list(self.engine.process_batch(pieces, "en", batch_size=64))
+                docs = list(self.engine.process_batch(pieces, "en", batch_size=len(pieces)))
         except Exception:  # a bad text breaks the batch: go one by one to find it
             docs = [None] * len(pieces)
         for piece, doc in zip(pieces, docs):
@@ -177,6 +182,20 @@ class PiiAnalyzer:
         if allow:
             results = AnalyzerEngine._remove_allow_list(results, allow, text, None, "exact")
         return results
+
+
+def _nlp_batches(pieces: list[str]):
+    """Runs of pieces for one `nlp.pipe` batch. NER is cheapest per character in batches of
+    about a hundred short texts or a dozen long ones; the character cap bounds memory."""
+    batch, chars = [], 0
+    for p in pieces:
+        if batch and (len(batch) >= NLP_BATCH_TEXTS or chars + len(p) > NLP_BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(p)
+        chars += len(p)
+    if batch:
+        yield batch
 
 
 def _plausible(text: str, r, recognizer: str) -> bool:
