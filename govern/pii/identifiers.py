@@ -68,7 +68,21 @@ NAME_CONTEXT = (
     r"\b(?:my name is|my name's|name is|i am called|call me|signed|regards,?|sincerely,?)\s+"
     rf"(?P<value>(?!(?:{_NOT_NAME})\b){_NAME_WORD}(?:\s+(?!(?:{_NOT_NAME})\b){_NAME_WORD})?)\b"
 )
-KNOWN_NAME = rf"\b(?P<value>(?:{FIRST_NAMES})(?:\s+(?:{SURNAMES}))?)\b"
+
+
+def by_first_letter(words: str) -> str:
+    """The alternation `words` ("a|b|...") grouped by first letter, "j(?:ames|ohn)|m(?:ary)":
+    the same matches, since branches that start with different letters never match at the
+    same place and order within a letter is kept; but the regex engine tries ~20 branches
+    at each position instead of ~250 (under re.I it cannot skip a branch by its first
+    character)."""
+    groups: dict[str, list[str]] = {}
+    for w in words.split("|"):
+        groups.setdefault(w[0], []).append(w[1:])
+    return "(?:" + "|".join(f"{k}(?:{'|'.join(v)})" for k, v in groups.items()) + ")"
+
+
+KNOWN_NAME = rf"\b(?P<value>{by_first_letter(FIRST_NAMES)}(?:\s+{by_first_letter(SURNAMES)})?)\b"
 _CAP = r"(?-i:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"
 CUED_NAME = (r"\b(?:thanks|thank you|dear|hi|hello|hey|mr|mrs|ms|dr|reach|contact|call|ask|email|"
              rf"tell|regards|sincerely)\.?,?\s+(?P<value>{_CAP}\s+{_CAP})\b")

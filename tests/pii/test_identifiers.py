@@ -1,9 +1,12 @@
 """govern's identifier detectors: street addresses, lower-cased names, driver licences."""
 from __future__ import annotations
 
-import pytest
+import re
 
-from govern.pii.identifiers import IDENTIFIERS, plausible_name
+import pytest
+from hypothesis import given, strategies as st
+
+from govern.pii.identifiers import IDENTIFIERS, by_first_letter, plausible_name
 
 BY_ID = {d.id: d for d in IDENTIFIERS}
 
@@ -69,3 +72,19 @@ def test_plausible_phone(text, span, score, expected):
     from govern.pii.identifiers import plausible_phone
     start = text.index(span)
     assert plausible_phone(text, start, start + len(span), score) is expected
+
+
+_WORDS = ["jose", "joseph", "josephine", "ana", "anna", "annabel", "smith", "smithson", "li",
+          "kim", "Kim", "\u212aim", "ſara", "sara", "x", "12"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=12),
+       st.lists(st.sampled_from([" ", "  ", "-", ".", ", ", "é", "_"]), min_size=12, max_size=12))
+def test_grouping_by_first_letter_keeps_every_match(words, seps):
+    """Same spans as the plain alternation, prefixes, case folding (K, ſ) and all."""
+    names = "joseph|jose|josephine|anna|ana|sara|kim|li"
+    plain = re.compile(rf"\b(?:{names})(?:\s+(?:smith|smithson))?\b", re.I)
+    grouped = re.compile(rf"\b{by_first_letter(names)}(?:\s+{by_first_letter('smith|smithson')})?\b",
+                         re.I)
+    text = "".join(w + s for w, s in zip(words, seps))
+    assert [m.span() for m in plain.finditer(text)] == [m.span() for m in grouped.finditer(text)]
