@@ -23,6 +23,9 @@ class Detector:
     version: int = 1
     description: str = ""
     context: tuple[str, ...] = field(default_factory=tuple)
+    # Strings one of which every match contains (case-insensitively under re.I): a text with
+    # none of them is skipped without running the pattern. Empty: always run.
+    needs: tuple[str, ...] = ()
 
     @property
     def regex(self) -> re.Pattern:
@@ -30,6 +33,9 @@ class Detector:
 
     def find(self, text: str):
         """(start, end) of every valid match of this detector in text."""
+        if self.needs and not _compiled("|".join(map(re.escape, self.needs)),
+                                        self.flags & re.I).search(text):
+            return
         for m in self.regex.finditer(text):
             start, end = (m.span("value") if "value" in self.regex.groupindex else m.span())
             if start == end:
@@ -39,7 +45,8 @@ class Detector:
 
     def identity(self) -> dict:
         return {"id": self.id, "entity": self.entity, "version": self.version,
-                "pattern": self.pattern, "flags": self.flags, "score": self.score}
+                "pattern": self.pattern, "flags": self.flags, "score": self.score,
+                "needs": list(self.needs)}
 
 
 _CACHE: dict[tuple[str, int], re.Pattern] = {}

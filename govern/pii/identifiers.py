@@ -107,6 +107,7 @@ IDENTIFIERS = [
     Detector("govern.street_address", "STREET_ADDRESS", STREET, score=0.85, flags=re.I,
              description="house number, street name and street type (742 Evergreen Terrace)"),
     Detector("govern.person.context", "PERSON", NAME_CONTEXT, score=0.7, flags=re.I,
+             needs=("name", "call", "signed", "regards", "sincerely"),
              description="a name introduced as one (my name is ..., regards, ...), any case"),
     Detector("govern.person.known_name", "PERSON", KNOWN_NAME, score=0.6, flags=re.I,
              description="a common given name (plus a common surname), any case"),
@@ -118,7 +119,7 @@ IDENTIFIERS = [
              validate=lambda v: len(set(c for c in v if c.isdigit())) > 2,
              description="a North American phone number shape, even with an unassigned area code"),
     Detector("govern.driver_license", "US_DRIVER_LICENSE", DRIVER_LICENSE, score=0.85,
-             flags=re.I, validate=_enough_digits,
+             flags=re.I, validate=_enough_digits, needs=("licen",),
              description="a number the text calls a driver's licence"),
 ]
 
