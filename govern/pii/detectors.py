@@ -7,6 +7,7 @@ when its pattern or validation changes.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -31,13 +32,20 @@ class Detector:
     def regex(self) -> re.Pattern:
         return _compiled(self.pattern, self.flags)
 
+    @functools.cached_property
+    def _needed(self) -> re.Pattern | None:
+        return re.compile("|".join(map(re.escape, self.needs)), self.flags & re.I) if self.needs else None
+
+    @functools.cached_property
+    def _value_group(self) -> bool:
+        return "value" in self.regex.groupindex
+
     def find(self, text: str):
         """(start, end) of every valid match of this detector in text."""
-        if self.needs and not _compiled("|".join(map(re.escape, self.needs)),
-                                        self.flags & re.I).search(text):
+        if self._needed is not None and not self._needed.search(text):
             return
         for m in self.regex.finditer(text):
-            start, end = (m.span("value") if "value" in self.regex.groupindex else m.span())
+            start, end = m.span("value") if self._value_group else m.span()
             if start == end:
                 continue
             if self.validate is None or self.validate(text[start:end]):
