@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -87,11 +88,14 @@ def _stream(target, fields, meta, failed, hosts, progress):
         yield batch
 
 
-def _semantic(gtexts, sec, device, store):
+def _semantic(gtexts, sec, device, store, workers):
+    """The semantic matcher; on a GPU its host work (windows, tokens) runs in worker processes
+    so the device is kept busy, on the CPU the model itself needs the cores."""
     if "semantic" not in sec["methods"] or not gtexts:
         return None
     from govern.leakage.semantic import SemanticMatcher
-    return SemanticMatcher(gtexts, sec["semantic"], device=device, store=store)
+    host = (workers or os.cpu_count() or 1) if device.startswith("cuda") else 1
+    return SemanticMatcher(gtexts, sec["semantic"], device=device, store=store, workers=host)
 
 
 def _scan_hits(target, sec, states, semantic, workers, progress, engine=None):
@@ -129,18 +133,22 @@ def scan_target(store, target, goldens: list, policy, methods=None, workers=None
     sec = effective_section(policy, methods, fields, golden_fields, self_test)
     items, gtexts, sets = read_golden(goldens, sec["golden_fields"], sec["min_words"])
     states = build_lexical(gtexts, sec["methods"], sec)
-    semantic = _semantic(gtexts, sec, device, store)
-    hits, meta, failed, hosts = _scan_hits(target, sec, states, semantic, workers, progress,
-                                           engine)
+    semantic = _semantic(gtexts, sec, device, store, workers)
+    try:
+        hits, meta, failed, hosts = _scan_hits(target, sec, states, semantic, workers, progress,
+                                               engine)
+        st = ({}, {})
+        if self_test and gtexts:
+            st = run_self_test(gtexts, states, semantic, sec["methods"], hosts,
+                               sec["self_test"]["sample"])
+    finally:
+        if semantic is not None:
+            semantic.close()
     key = store.fingerprint_key() if store is not None else None
     pairs = lf.golden_duplicates(gtexts, states)
     found = lf.to_findings(hits, meta, items, gtexts, key, set(pairs))
     dups = [{"items": [items[a].id, items[b].id], "golden_set": items[a].set_name,
              "methods": ms} for (a, b), ms in pairs.items()]
-    st = ({}, {})
-    if self_test and gtexts:
-        st = run_self_test(gtexts, states, semantic, sec["methods"], hosts,
-                           sec["self_test"]["sample"])
     payload = _payload(sid, config, policy, sets, meta, failed, found, dups, st, sec)
     blob = io.StringIO()
     write_jsonl(found, blob)

@@ -20,6 +20,7 @@ import numpy as np
 
 from govern.digests import digest_json, sha256_text
 from govern.errors import MissingDependency
+from govern.leakage.embed import WindowEmbedder
 from govern.leakage.normalize import details, words
 
 SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)", re.S)
@@ -90,10 +91,12 @@ def windows(text: str, longest: int = 2) -> list[tuple[int, int]]:
 class SemanticMatcher:
     """Embeds golden texts once; matches batches of training texts."""
 
-    def __init__(self, gtexts, params: dict, device: str = "cpu", store=None):
+    def __init__(self, gtexts, params: dict, device: str = "cpu", store=None, workers: int = 1):
         self.params, self.device = params, device
         self.path = model_path(params.get("model", ""))
         self.model = load_model(self.path, device)
+        self.embedder = WindowEmbedder(self.model, device, workers)
+        self.stats = {"windows": 0, "candidates": 0}
         self.golden_details = [details(g.text) for g in gtexts]
         self._golden_t = None
         self.golden = self._golden_embeddings([g.text for g in gtexts], store)
@@ -136,40 +139,56 @@ class SemanticMatcher:
         covered = (self.golden_sentences[gi] @ sentence_emb.T).max(axis=1)
         return bool(covered.min() >= p["coverage"])
 
-    def similarities(self, texts: list[str]):
-        """Window embeddings (host) and (window, golden text, cosine) of every pair at or
-        above `candidate`, compared on the device so only candidates come back."""
-        import torch
-        if self._golden_t is None:
-            self._golden_t = torch.from_numpy(self.golden).to(self.device)
-        emb = self.model.encode(texts, batch_size=self.params["batch_size"],
-                                normalize_embeddings=True, convert_to_tensor=True,
-                                show_progress_bar=False).float()
-        sims = emb @ self._golden_t.T
-        idx = torch.nonzero(sims >= self.params["candidate"]).cpu().numpy()
-        vals = sims[idx[:, 0], idx[:, 1]].cpu().numpy() if len(idx) else []
-        return emb.cpu().numpy(), [(int(w), int(g), float(v)) for (w, g), v in zip(idx, vals)]
-
     def match(self, items: list[tuple]) -> list[tuple]:
-        """items: (row, field, role, text) -> hits (row, field, role, gi, method, score, s, e)."""
-        spans, texts, single = [], [], {}
-        for n, (_, _, _, text) in enumerate(items):
-            parts = pieces(text)
-            for s, e in windows(text):
-                if (s, e) in parts or len(parts) <= 1:
-                    single.setdefault(n, []).append((s, e, len(texts)))
-                spans.append((n, s, e))
-                texts.append(text[s:e])
+        """items: (row, field, role, text) -> hits (row, field, role, gi, method, score, s, e).
+
+        Stage 1 runs on the device (cosine >= `candidate` against every golden text), so
+        only candidates come back to the host for stage 2."""
+        import torch
+        texts = [item[3] for item in items]
         if not texts or len(self.golden) == 0:
             return []
-        emb, pairs = self.similarities(texts)
-        best: dict[tuple[int, int], tuple] = {}
-        for w, g, cos in pairs:
-            n, s, e = spans[w]
-            if (n, g) in best and best[(n, g)][5] >= cos:
+        if self._golden_t is None:
+            self._golden_t = torch.from_numpy(self.golden).to(self.device)
+        hits = []
+        for base, chunk, w in self.embedder.stream(texts):
+            emb = self.embedder.embed(w, chunk)
+            hits.extend(self._verify_chunk(items[base:base + len(chunk)], w, emb,
+                                           emb @ self._golden_t.T))
+        return hits
+
+    def _verify_chunk(self, items, w, emb, sims) -> list[tuple]:
+        """Stage 2 on a chunk's candidates, best cosine first, until one window of a (text,
+        golden item) pair verifies."""
+        import torch
+        pairs = torch.nonzero(sims >= self.params["candidate"])
+        self.stats["windows"] += len(w.owner)
+        self.stats["candidates"] += len(pairs)
+        if not len(pairs):
+            return []
+        cos = sims[pairs[:, 0], pairs[:, 1]].cpu().numpy()
+        win, gold = pairs[:, 0].cpu().numpy(), pairs[:, 1].cpu().numpy()
+        owner = w.owner[win]
+        # the windows of texts with candidates come to the host for the coverage check
+        keep = np.isin(w.owner, np.unique(owner))
+        host = np.full(len(w.owner), -1)
+        host[keep] = np.arange(int(keep.sum()))
+        vecs = emb[torch.from_numpy(np.flatnonzero(keep)).to(emb.device)].cpu().numpy()
+        first = np.searchsorted(w.owner, np.arange(int(w.owner.max()) + 1))
+        done, hits = set(), []
+        for k in np.lexsort((-cos, gold, owner)):
+            n, g, x = int(owner[k]), int(gold[k]), int(win[k])
+            if (n, g) in done:
                 continue
-            inside = [k for a, b, k in single.get(n, []) if a >= s and b <= e] or [w]
-            if self.verify(g, cos, texts[w], emb[inside]):
-                row, field, role, _ = items[n]
-                best[(n, g)] = (row, field, role, g, "semantic", cos, s, e)
-        return list(best.values())
+            s, e = int(w.start[x]), int(w.end[x])
+            lo, hi = first[n], (first[n + 1] if n + 1 < len(first) else len(w.owner))
+            inside = [j for j in range(lo, hi)
+                      if w.single[j] and w.start[j] >= s and w.end[j] <= e] or [x]
+            row, field, role, text = items[n]
+            if self.verify(g, float(cos[k]), text[s:e], vecs[host[inside]]):
+                done.add((n, g))
+                hits.append((row, field, role, g, "semantic", float(cos[k]), s, e))
+        return hits
+
+    def close(self) -> None:
+        self.embedder.close()
