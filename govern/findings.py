@@ -5,11 +5,12 @@ HMAC-SHA256 fingerprint (key in the store) and a mask such as `j***@a***.com`.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import IO, Iterable
 
 FORMAT_VERSION = 1
@@ -36,9 +37,11 @@ class Finding:
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        if not d["extra"]:
-            d.pop("extra")
+        """Set fields only; nested values are copies (dataclasses.asdict's result, faster:
+        a scan writes one per finding)."""
+        d = {k: getattr(self, k) for k in _FIELDS}
+        d["extra"] = copy.deepcopy(self.extra) or None
+        d["methods"] = list(self.methods) if self.methods is not None else None
         d["score"] = round(float(d["score"]), 4)
         return {k: v for k, v in d.items() if v is not None}
 
@@ -56,6 +59,9 @@ class Finding:
     def sort_key(self):
         return (self.row, self.field, self.start or 0, self.end or 0, self.type,
                 self.golden or "", self.detector)
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def fingerprint(key: bytes, value: str) -> str:

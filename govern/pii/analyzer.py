@@ -124,16 +124,15 @@ class PiiAnalyzer:
     def _group(self, pieces: list[str]):
         try:
             with self.one_thread():
-                docs = list(self.engine.process_batch(pieces, "en", batch_size=len(pieces)))
+                docs = self.engine.artifacts(pieces, batch_size=len(pieces))
         except Exception:  # a bad text breaks the batch: go one by one to find it
             docs = [None] * len(pieces)
         for piece, doc in zip(pieces, docs):
             try:
                 if doc is None:
                     with self.one_thread():
-                        doc = (piece, self.engine.process_text(piece, "en"))
-                art = doc[1]
-                yield self._spans(piece, art)
+                        doc = self.engine.process_text(piece, "en")
+                yield self._spans(piece, doc)
             except Exception as e:
                 yield type(e).__name__
 

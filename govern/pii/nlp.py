@@ -73,22 +73,34 @@ def ner_only_engine(model: str):
             self.scores = scores if scores else [0.85] * len(entities)
             self._indices = self._ends = self._lemmas = self._keywords = self._keyword_set = None
 
+        text: str | None = None  # the doc's text when the caller has it (saves a re-join)
+
+        def _offsets(self) -> None:
+            from spacy.attrs import IDX, LENGTH
+            pairs = self.tokens.to_array([IDX, LENGTH]).tolist() if len(self.tokens) else []
+            self._indices = [a for a, _ in pairs]
+            self._ends = [a + n for a, n in pairs]
+
         @property
         def tokens_indices(self) -> list[int]:
             if self._indices is None:
-                self._indices = [t.idx for t in self.tokens]
+                self._offsets()
             return self._indices
 
         @property
         def token_ends(self) -> list[int]:
             if self._ends is None:
-                self._ends = [t.idx + len(t) for t in self.tokens]
+                self._offsets()
             return self._ends
 
         @property
         def lemmas(self) -> list[str]:
+            """Lower-cased tokens (spaCy's `lower_` is `str.lower` of the token text), cut
+            from the text by offset rather than through one Token object per token."""
             if self._lemmas is None:
-                self._lemmas = [t.lower_ for t in self.tokens]
+                text = self.text if self.text is not None else self.tokens.text
+                self._lemmas = [text[a:e].lower()
+                                for a, e in zip(self.tokens_indices, self.token_ends)]
             return self._lemmas
 
         @property
@@ -113,6 +125,15 @@ def ner_only_engine(model: str):
             entities, scores = self._get_updated_entities(
                 self._get_entities(doc), self._get_scores_for_entities(doc))
             return LazyArtifacts(doc, entities, scores, self)
+
+        def artifacts(self, texts: list[str], batch_size: int) -> list:
+            """Artifacts of a batch through `nlp.pipe`: presidio's process_batch without the
+            re-joined `doc.text` it pairs each one with (govern has the texts)."""
+            out = []
+            for text, doc in zip(texts, self.nlp["en"].pipe(texts, batch_size=batch_size)):
+                out.append(self._doc_to_nlp_artifact(doc, "en"))
+                out[-1].text = text
+            return out
 
     engine = NerOnlyEngine(models=[{"lang_code": "en", "model_name": model}])
     engine.nlp = {"en": load_spacy(model)}
