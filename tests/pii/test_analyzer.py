@@ -52,3 +52,17 @@ def test_text_over_the_limit_fails_instead_of_passing(settings):
     tiny = PiiAnalyzer({**settings, "max_text_chars": 50})
     ok, too_long = tiny.analyze(["short text", "x" * 51])
     assert ok == [] and too_long == "TextTooLong"
+
+
+@pytest.mark.parametrize("text", [
+    "Call Jürgen Weiß at +49 30 1234567 tomorrow; he's gonna say: don't!",
+    "İstanbul office — ǅemal's e-mail is dz.emal@example.com\tand\nthat's it.",
+    "   ", "",
+])
+def test_artifact_lemmas_and_offsets_equal_spacy_tokens(analyzer, text):
+    """Lemmas cut from the text by offset are spaCy's own lower_ of each token."""
+    art, = analyzer.engine.artifacts([text], batch_size=1)
+    doc = art.tokens
+    assert art.lemmas == [t.lower_ for t in doc]
+    assert art.tokens_indices == [t.idx for t in doc]
+    assert art.token_ends == [t.idx + len(t) for t in doc]
