@@ -40,7 +40,7 @@ class Finding:
         """Set fields only; nested values are copies (dataclasses.asdict's result, faster:
         a scan writes one per finding)."""
         d = {k: getattr(self, k) for k in _FIELDS}
-        d["extra"] = copy.deepcopy(self.extra) or None
+        d["extra"] = copy.deepcopy(self.extra) if self.extra else None
         d["methods"] = list(self.methods) if self.methods is not None else None
         d["score"] = round(float(d["score"]), 4)
         return {k: v for k, v in d.items() if v is not None}
@@ -98,9 +98,11 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def write_jsonl(findings: Iterable[Finding], out: IO[str]) -> int:
+    """One finding per line, keys sorted, UTF-8 as is (orjson: a rescan writes them all)."""
+    import orjson
     n = 0
     for f in findings:
-        out.write(json.dumps(f.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+        out.write(orjson.dumps(f.to_dict(), option=orjson.OPT_SORT_KEYS).decode("utf-8") + "\n")
         n += 1
     return n
 

@@ -54,10 +54,12 @@ def choose_engine(name: str | None = None, address: str | None = None,
 
 def run(job: BatchJob, batches: Iterable[list], workers: int | None = None,
         engine: Engine | None = None,
-        on_batch: Callable[[int], None] | None = None) -> Iterator[list]:
-    """Yield job.run() of each batch, in order, on the chosen engine (default: local)."""
+        on_batch: Callable[[int], None] | None = None, inline_below: int = 0,
+        weight: Callable[[list], int] = len) -> Iterator[list]:
+    """Yield job.run() of each batch, in order, on the chosen engine (default: local);
+    `inline_below`: see `run_batches` (the local engine's small-job shortcut)."""
     engine = engine or LOCAL
     if engine.name == "ray":
         from govern.engine.ray import run_ray
         return run_ray(job, batches, workers, engine, on_batch)
-    return run_batches(job, batches, workers, on_batch)
+    return run_batches(job, batches, workers, on_batch, inline_below, weight)

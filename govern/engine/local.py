@@ -1,6 +1,7 @@
 """The local engine: batches through a process pool, results in order, failures fail closed."""
 from __future__ import annotations
 
+import itertools
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
@@ -21,8 +22,24 @@ class BatchJob:
 _worker: dict = {}
 
 
-def _init(job: BatchJob) -> None:
+def _init(job: BatchJob, parent: int | None = None) -> None:
+    if parent is not None:
+        watch_parent(parent)
     _worker["job"], _worker["state"] = job, job.setup()
+
+
+def watch_parent(parent: int) -> None:
+    """End this worker once its parent process is gone. A parent killed with SIGKILL stops no
+    pool, and the workers' inherited copies of the task pipe would keep each other waiting
+    for work forever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="govern-parent-watch", daemon=True).start()
 
 
 def _call(batch: list) -> list:
@@ -34,9 +51,22 @@ def default_workers() -> int:
 
 
 def run_batches(job: BatchJob, batches: Iterable[list], workers: int | None = None,
-                on_batch: Callable[[int], None] | None = None) -> Iterator[list]:
-    """Yield job.run() of each batch, in order; workers<=1 runs in this process."""
+                on_batch: Callable[[int], None] | None = None,
+                inline_below: int = 0, weight: Callable[[list], int] = len) -> Iterator[list]:
+    """Yield job.run() of each batch, in order; workers<=1 runs in this process, and so does
+    a job whose batches weigh less than `inline_below` in all (default weight: items), where
+    starting a pool would cost more than it saves (a rescan the cache answers for 99%)."""
     workers = workers or default_workers()
+    if workers > 1 and inline_below > 0:
+        it, head, size = iter(batches), [], 0
+        for b in it:
+            head.append(b)
+            size += weight(b)
+            if size >= inline_below:
+                break
+        else:
+            workers = 1
+        batches = itertools.chain(head, it)
     if workers <= 1:
         state = job.setup()
         for b in batches:
@@ -47,7 +77,8 @@ def run_batches(job: BatchJob, batches: Iterable[list], workers: int | None = No
         return
     import multiprocessing as mp
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(job,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
+                             initargs=(job, os.getpid())) as pool:
         pending = []
         it = iter(batches)
         try:

@@ -46,9 +46,13 @@ class _NONE:  # the encoding of a text when there is no fast tokenizer (window s
     ids, offsets = [], []
 
 
-def _init(tokenizer_json: str, frame: tuple[int, int], limit: int) -> None:
+def _init(tokenizer_json: str, frame: tuple[int, int], limit: int,
+          parent: int | None = None) -> None:
     """Worker set-up: one tokenizer per process, single-threaded (the processes are the
-    parallelism)."""
+    parallelism); a worker of a pool ends with its parent."""
+    if parent is not None:
+        from govern.engine.local import watch_parent
+        watch_parent(parent)
     os.environ["RAYON_NUM_THREADS"] = "1"
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     tok = None
@@ -125,7 +129,8 @@ class WindowEmbedder:
         if self.workers > 1 and len(chunks) > 1:
             if self.pool is None:
                 ctx = multiprocessing.get_context("spawn")
-                self.pool = ctx.Pool(self.workers, _init, (self.json, self.frame, self.limit))
+                self.pool = ctx.Pool(self.workers, _init,
+                                     (self.json, self.frame, self.limit, os.getpid()))
             results = self.pool.imap(prepare, chunks)
         else:
             _init(self.json, self.frame, self.limit)

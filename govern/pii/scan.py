@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
-import json
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
+
+import orjson
 
 from govern.data.text import texts
 from govern.digests import digest_json
@@ -28,9 +29,10 @@ from govern.pii.summary import apply_actions, summarize
 from govern.snapshot.target import Target
 from govern.store import Store
 
-BLOCK_RECORDS = 512
+BLOCK_RECORDS = 4096  # records per cache lookup; a sparse rescan analyses one batch per block
 BATCH_TEXTS, BATCH_CHARS = 128, 64_000
 TEXT_WEIGHT = 100  # NER's cost of one text, in characters
+INLINE_WEIGHT = 50_000  # less work than this (a cached rescan): no worker pool
 
 
 @dataclass
@@ -111,7 +113,7 @@ def _scan_records(store, target, settings, fields, workers, progress, engine=Non
             counts["failed" if failed else "scanned"] += 1
             out.extend(found)
             if not failed:
-                cache[rec.digest] = json.dumps([_cache_row(f) for f in found])
+                cache[rec.digest] = orjson.dumps([_cache_row(f) for f in found]).decode("utf-8")
         if cache:
             store.cache_put_many(ns, cache)
         if progress:
@@ -151,7 +153,8 @@ def _scan_records(store, target, settings, fields, workers, progress, engine=Non
 
     frozen: list = []
     try:
-        for result in run_engine(PiiJob(settings), batches(), workers, engine):
+        for result in run_engine(PiiJob(settings), batches(), workers, engine,
+                                 inline_below=INLINE_WEIGHT, weight=_weight):
             state, part = tickets.popleft()
             state["spans"].update(zip(part, result))
             state["left"] -= 1
@@ -163,6 +166,10 @@ def _scan_records(store, target, settings, fields, workers, progress, engine=Non
     return sort_findings(out), counts
 
 
+def _weight(part: list[str]) -> int:
+    return sum(len(t) + TEXT_WEIGHT for t in part)
+
+
 def _split(unique: list[str], workers: int):
     """A block's texts as parts of about BATCH_TEXTS texts or BATCH_CHARS characters, evenly
     sized and a multiple of `workers` in number, so no worker idles while another finishes
@@ -170,7 +177,7 @@ def _split(unique: list[str], workers: int):
     time). A part's weight counts characters plus a fixed cost per text."""
     if not unique:
         return
-    weights = [len(t) + TEXT_WEIGHT for t in unique]
+    weights = [_weight([t]) for t in unique]
     total = sum(weights)
     k = max(-(-len(unique) // BATCH_TEXTS), -(-(total - TEXT_WEIGHT * len(unique)) // BATCH_CHARS))
     k = min(len(unique), -(-k // workers) * workers)
@@ -210,4 +217,4 @@ def _cache_row(f: Finding) -> list:
 def _from_cache(rec, value: str) -> list[Finding]:
     return [Finding(row=rec.row, line=rec.line, file=rec.file, field=fd, role=role, type=ty,
                     start=s, end=e, score=sc, detector=det, fingerprint=fp, mask=mk)
-            for fd, role, ty, s, e, sc, det, fp, mk in json.loads(value)]
+            for fd, role, ty, s, e, sc, det, fp, mk in orjson.loads(value)]

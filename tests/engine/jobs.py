@@ -87,3 +87,10 @@ class KillOnceInStore(ChunkJob):
 class DiesOnEveryChunk(ChunkJob):
     def run(self, state, batch):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Pids(BatchJob):
+    """Answers each item with the id of the process that ran it."""
+
+    def run(self, state, batch: list) -> list:
+        return [os.getpid()] * len(batch)

@@ -8,6 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from govern.snapshot import create as create_mod
 
@@ -67,3 +70,38 @@ def test_shards_stream_with_bounded_size(govern, monkeypatch):
     show = json.loads(govern("snapshot", "show", sid, "--json").output)
     assert [s["count"] for s in show["shards"]] == [100] * 10 + [50]
     assert govern("verify", sid).exit_code == 0
+
+
+def _children(pid: int) -> set[int]:
+    kids = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        kids |= {int(c) for c in (task / "children").read_text().split()}
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in state  # a zombie has ended; only its parent has to reap it
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_workers_end_when_their_parent_is_killed(govern):
+    big = govern.tmp_path / "big.jsonl"
+    with open(big, "w") as f:
+        for i in range(300_000):
+            f.write(json.dumps({"id": i, "text": f"message number {i} " * 3}) + "\n")
+    p = _run(govern.store, "snapshot", "create", big)
+    deadline, workers = time.time() + 30, set()
+    while not workers and time.time() < deadline and p.poll() is None:
+        time.sleep(0.1)
+        workers = _children(p.pid)
+    assert workers, "the pool never started"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    deadline = time.time() + 10
+    while any(_alive(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(w) for w in workers)
