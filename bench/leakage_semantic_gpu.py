@@ -105,7 +105,7 @@ def run(name, golden, records, planted, args, params, device):
           f"chars) vs {len(golden):,} golden items; golden set-up {setup:.1f}s")
     st = matcher.stats
     print(f"  windows {st['windows'] / len(records):.1f} per record, candidate pairs "
-          f"{st['candidates'] / len(records):.1f} per record ")
+          f"{st['candidates'] / len(records):.1f} per record")
     print(f"  semantic method: {took:.1f}s = {len(records) / took:,.0f} records/s; "
           f"records flagged {flagged:,}" + (f"; planted leaks found {caught}/{len(planted)}"
                                             if planted else ""))

@@ -48,20 +48,22 @@ class _NONE:  # the encoding of a text when there is no fast tokenizer (window s
 
 def _init(tokenizer_json: str, frame: tuple[int, int], limit: int,
           parent: int | None = None) -> None:
-    """Worker set-up: one tokenizer per process, single-threaded (the processes are the
-    parallelism); a worker of a pool ends with its parent."""
+    """One tokenizer per process, built once. A pool worker (`parent` given) tokenises on one
+    thread, since the processes are the parallelism, and ends with its parent."""
     if parent is not None:
         from govern.engine.local import watch_parent
         watch_parent(parent)
-    os.environ["RAYON_NUM_THREADS"] = "1"
-    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+        os.environ["RAYON_NUM_THREADS"] = "1"
+        os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    if _TOKENIZER.get("key") == (tokenizer_json, frame, limit):
+        return
     tok = None
     if tokenizer_json:
         from tokenizers import Tokenizer
         tok = Tokenizer.from_str(tokenizer_json)
         tok.no_truncation()
         tok.no_padding()
-    _TOKENIZER.update(tok=tok, frame=frame, limit=limit)
+    _TOKENIZER.update(tok=tok, frame=frame, limit=limit, key=(tokenizer_json, frame, limit))
 
 
 def prepare(texts: list[str]) -> Windows:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import copy
 import io
-import os
 from collections import deque
 from dataclasses import dataclass, field
 
 from govern.data.text import texts
 from govern.digests import digest_json
 from govern.engine import run as run_engine
-from govern.engine.local import batched
+from govern.engine.local import batched, default_workers
 from govern.errors import UsageError
 from govern.findings import Finding, read_jsonl, write_jsonl
 from govern.leakage import findings as lf
@@ -94,7 +93,7 @@ def _semantic(gtexts, sec, device, store, workers):
     if "semantic" not in sec["methods"] or not gtexts:
         return None
     from govern.leakage.semantic import SemanticMatcher
-    host = (workers or os.cpu_count() or 1) if device.startswith("cuda") else 1
+    host = (workers or default_workers()) if device.startswith("cuda") else 1
     return SemanticMatcher(gtexts, sec["semantic"], device=device, store=store, workers=host)
 
 
