@@ -86,14 +86,15 @@ def run(name, golden, records, planted, args, params, device):
     matcher = SemanticMatcher(gtexts, params, device=device, workers=args.workers)
     setup = time.perf_counter() - t0
     items = [(i, "text", None, t) for i, t in enumerate(records)]
-    matcher.match(items[:4096])  # warm-up: worker processes started, kernels loaded
+    matcher.match(items[:20000])  # warm-up: worker processes started, kernels loaded
     matcher.stats = {k: 0 for k in matcher.stats}
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     t0 = time.perf_counter()
     hits = []
-    for i in range(0, len(items), args.batch):
-        hits.extend(matcher.match(items[i:i + args.batch]))
+    for i in range(0, len(items), args.batch):  # as the scan feeds its batches
+        hits.extend(matcher.feed(items[i:i + args.batch]))
+    hits.extend(matcher.finish())
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     took = time.perf_counter() - t0
@@ -117,7 +118,8 @@ def main():
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--records", type=int, default=None, help="default 200000 cuda, 1000 cpu")
     ap.add_argument("--golden", type=int, default=10_000)
-    ap.add_argument("--batch", type=int, default=65536, help="records per match() call")
+    ap.add_argument("--batch", type=int, default=256, help="records per feed() call (the "
+                    "scan feeds batches of 256)")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1),
                     help="host processes preparing windows (default: cores - 1)")
     ap.add_argument("--model", default=None)

@@ -25,6 +25,8 @@ PROBES = ["Hello support team, order 4471-B was charged twice: refund it! Thanks
           "I can't log in since 3/14; error E1029 (again). Lisbon, Portugal.",
           " ".join(f"Step {i} of the reset failed: code X{i}." for i in range(60))]  # truncated
 CHUNK = 2048  # texts per unit of host work
+GROUP = 8192  # texts per unit of device work (chunks are joined)
+FIRST_CHUNK = 256  # the first chunks and groups are smaller, so the device starts soon
 
 
 @dataclass
@@ -37,6 +39,16 @@ class Windows:
     single: np.ndarray
     ids: np.ndarray
     length: np.ndarray
+
+    @staticmethod
+    def join(parts: list[Windows], texts: list[int]) -> Windows:
+        """The windows of consecutive chunks of `texts[i]` texts each, as one."""
+        if len(parts) == 1:
+            return parts[0]
+        base = np.cumsum([0] + texts[:-1])
+        return Windows(np.concatenate([p.owner + b for p, b in zip(parts, base)]),
+                       *(np.concatenate([getattr(p, f) for p in parts])
+                         for f in ("start", "end", "single", "ids", "length")))
 
 
 _TOKENIZER: dict = {}
@@ -68,13 +80,12 @@ def _init(tokenizer_json: str, frame: tuple[int, int], limit: int,
 
 def prepare(texts: list[str]) -> Windows:
     """Windows of `texts` and their token slices (runs in a worker, or in-process)."""
-    from govern.leakage.semantic import pieces, windows
+    from govern.leakage.semantic import windows_and_pieces
     tok, (first, last), limit = _TOKENIZER["tok"], _TOKENIZER["frame"], _TOKENIZER["limit"]
     encs = tok.encode_batch(texts, add_special_tokens=False) if tok else [_NONE] * len(texts)
     owner, spans, single = [], [], []
     for n, text in enumerate(texts):
-        ws = windows(text)
-        parts = pieces(text) if len(ws) > 1 else set()
+        ws, parts = windows_and_pieces(text)
         owner.extend([n] * len(ws))
         spans.extend(ws)
         single.extend([(w in parts or len(parts) <= 1) for w in ws])
@@ -99,6 +110,50 @@ def prepare(texts: list[str]) -> Windows:
                    np.array(single, dtype=bool), flat.astype(np.int32), length.astype(np.int32))
 
 
+class _Later:
+    """The host work for a chunk done in this process, when its result is asked for."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> Windows:
+        return prepare(self.texts)
+
+
+def batches(lens: np.ndarray, budget: int):
+    """(lo, hi) batches over ascending window lengths: rows x the longest row (the last)
+    within the token budget."""
+    out, lo, n = [], 0, len(lens)
+    while lo < n:
+        cost = lens[lo:] * np.arange(1, n - lo + 1)
+        hi = lo + max(1, int(np.searchsorted(cost, budget, side="right")))
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def mean_pooled_body(model):
+    """The transformer inside a SentenceTransformer that is a Transformer, mean Pooling and
+    optionally Normalize (MiniLM's make-up), else None. It is called directly with a 4-D
+    attention mask: given the 2-D mask, transformers checks on the host whether any token
+    is padding, which waits for the device on every batch."""
+    mods = list(model)
+    if len(mods) < 2 or [type(m).__name__ for m in mods[:2]] != ["Transformer", "Pooling"] \
+            or any(type(m).__name__ != "Normalize" for m in mods[2:]):
+        return None
+    conf = mods[1].get_config_dict()
+    modes = {k for k, v in conf.items() if k.startswith("pooling_mode_") and v is True}
+    mean = conf.get("pooling_mode") == "mean" or modes == {"pooling_mode_mean_tokens"}
+    if not mean or not conf.get("include_prompt", True):
+        return None
+    body = getattr(mods[0], "auto_model", None)
+    sdpa = getattr(getattr(body, "config", None), "_attn_implementation", "") == "sdpa"
+    return body if sdpa else None  # other attention code reads a 4-D mask otherwise
+
+
 class WindowEmbedder:
     """Embeds the windows of batches of texts with a SentenceTransformer model."""
 
@@ -112,6 +167,7 @@ class WindowEmbedder:
         self.workers, self.pool = max(1, workers), None
         self.chunk = CHUNK
         self.sliced = bool(self.json) and None not in self.frame and self._probe()
+        self.body = mean_pooled_body(model)
 
     def _probe(self) -> bool:
         """Do token slices give the same model input as each window's own string?"""
@@ -124,25 +180,30 @@ class WindowEmbedder:
                    (n == want.shape[1] or int(want[k][n]) == self.model.tokenizer.pad_token_id)
                    for k, (n, e) in enumerate(zip(got.length, ends)))
 
-    def stream(self, texts: list[str]):
-        """(first text index, texts, Windows) per chunk of texts; with several workers the
-        chunks are prepared ahead in worker processes while the caller embeds."""
-        chunks = [texts[i:i + self.chunk] for i in range(0, len(texts), self.chunk)]
-        if self.workers > 1 and len(chunks) > 1:
-            if self.pool is None:
-                ctx = multiprocessing.get_context("spawn")
-                self.pool = ctx.Pool(self.workers, _init,
-                                     (self.json, self.frame, self.limit, os.getpid()))
-            results = self.pool.imap(prepare, chunks)
-        else:
+    def submit(self, texts: list[str]):
+        """Start the host work for a chunk of texts; `.ready()` and `.get()` on the result give
+        its Windows. With several workers it runs in a worker process, else at `.get()`."""
+        if self.workers == 1:
             _init(self.json, self.frame, self.limit)
-            results = map(prepare, chunks)
-        for k, w in enumerate(results):
-            yield k * self.chunk, chunks[k], w
+            return _Later(texts)
+        if self.pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ctx.Pool(self.workers, _init,
+                                 (self.json, self.frame, self.limit, os.getpid()))
+        return self.pool.apply_async(prepare, (texts,))
+
+    def stream(self, texts: list[str]):
+        """(first text index, texts, Windows) per chunk of texts, chunks of `chunk` texts."""
+        starts = range(0, len(texts), self.chunk)
+        handles = [self.submit(texts[i:i + self.chunk]) for i in starts]
+        for i, handle in zip(starts, handles):
+            yield i, texts[i:i + self.chunk], handle.get()
 
     def embed(self, w: Windows, texts: list[str]):
         """Normalised embeddings (a tensor on the device) of every window, in window order;
-        `texts` are the texts `w` was cut from."""
+        `texts` are the texts `w` was cut from. The work is queued without waiting for the
+        device: the chunk's tokens go over in one copy and each batch is cut from them there.
+        Batches hold windows of similar length (sorted), so little of each is padding."""
         import torch
         if not self.sliced:
             strings = [texts[o][s:e] for o, s, e in zip(w.owner, w.start, w.end)]
@@ -154,48 +215,52 @@ class WindowEmbedder:
         if n == 0:
             return out
         order = np.argsort(w.length, kind="stable")
-        ordered = w.length[order].astype(np.int64)
-        begin = np.cumsum(w.length) - w.length
-        lo = 0
+        lens = w.length[order].astype(np.int64)
+        begin = (np.cumsum(w.length) - w.length)[order]
+        # one int64 array to the device: window order, token starts, lengths, tokens
+        packed = self._send(np.concatenate([order, begin, lens, w.ids.astype(np.int64)]))
+        order_t, begin_t, lens_t, ids_t = packed[:n], packed[n:2 * n], packed[2 * n:3 * n], \
+            packed[3 * n:]
         with torch.inference_mode():
-            while lo < n:  # rows x longest row (the last, lengths ascend) under the budget
-                cost = ordered[lo:] * np.arange(1, n - lo + 1)
-                hi = lo + max(1, int(np.searchsorted(cost, self.budget, side="right")))
-                rows = order[lo:hi]
-                out[self._send(rows)] = self._forward(w, rows, begin)
-                lo = hi
+            for lo, hi in batches(lens, self.budget):
+                cols = torch.arange(int(lens[hi - 1]), device=self.device)
+                mask = cols < lens_t[lo:hi, None]
+                ids = ids_t[(begin_t[lo:hi, None] + cols) * mask] * mask
+                out[order_t[lo:hi]] = self._forward(ids, mask)
         return out
 
-    def _forward(self, w: Windows, rows: np.ndarray, begin: np.ndarray):
+    def _forward(self, ids, mask):
         import torch
-        lens = w.length[rows]
-        width = int(lens.max())
-        r = np.repeat(np.arange(len(rows)), lens)
-        c = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
-        ids = np.zeros((len(rows), width), dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        ids[r, c] = w.ids[np.repeat(begin[rows], lens) + c]
-        mask[r, c] = 1
-        feats = {"input_ids": self._send(ids), "attention_mask": self._send(mask)}
-        if "token_type_ids" in self.keys:
-            feats["token_type_ids"] = torch.zeros_like(feats["input_ids"])
         with self._attention():
-            emb = self.model(feats)["sentence_embedding"].float()
+            if self.body is not None:  # Transformer + mean Pooling (+ Normalize)
+                hidden = self.body(input_ids=ids, attention_mask=mask[:, None, None, :])[0]
+                m = mask.unsqueeze(-1).to(hidden.dtype)
+                emb = (hidden * m).sum(1).float() / m.sum(1).float()
+            else:
+                feats = {"input_ids": ids, "attention_mask": mask.long()}
+                if "token_type_ids" in self.keys:
+                    feats["token_type_ids"] = torch.zeros_like(ids)
+                emb = self.model(feats)["sentence_embedding"].float()
         return torch.nn.functional.normalize(emb, dim=-1)
 
     def _send(self, array: np.ndarray):
+        """A host array on the device; on a GPU from pinned memory, so the copy does not wait
+        for the work queued before it."""
         import torch
-        return torch.from_numpy(array).to(self.device, non_blocking=True)
+        t = torch.from_numpy(array)
+        if self.device.startswith("cuda"):
+            t = t.pin_memory()
+        return t.to(self.device, non_blocking=True)
 
     def _attention(self):
-        """On a GPU, attention kernels other than cuDNN's: on an H200 cuDNN's, PyTorch's first
-        choice there, took 70% of the forward pass on short windows with padding masks."""
+        """On a GPU, the memory-efficient attention kernel. Measured on an H200 on short
+        windows: cuDNN's, PyTorch's first choice there, took 70% of the forward pass, and
+        unpadded batches on the flash kernel ran slower than padded ones on this one."""
         import contextlib
         if not self.device.startswith("cuda"):
             return contextlib.nullcontext()
         from torch.nn.attention import SDPBackend, sdpa_kernel
-        return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION,
-                            SDPBackend.MATH])
+        return sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
 
     def close(self) -> None:
         if self.pool is not None:

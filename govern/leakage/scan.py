@@ -109,8 +109,10 @@ def _scan_hits(target, sec, states, semantic, workers, progress, engine=None):
         batch = pending.popleft()
         hits.extend(lexical)
         if semantic is not None:
-            hits.extend(semantic.match([(row, f, r, t) for row, items in batch
-                                        for f, r, t in items]))
+            hits.extend(semantic.feed([(row, f, r, t) for row, items in batch
+                                       for f, r, t in items]))
+    if semantic is not None:
+        hits.extend(semantic.finish())
     return hits, meta, failed, hosts
 
 

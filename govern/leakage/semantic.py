@@ -12,19 +12,22 @@ order is not the golden item. Golden embeddings are cached in the store by text 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import re
+from collections import deque
 from pathlib import Path
 
 import numpy as np
 
 from govern.digests import digest_json, sha256_text
 from govern.errors import MissingDependency
-from govern.leakage.embed import WindowEmbedder
+from govern.leakage.embed import FIRST_CHUNK, GROUP, WindowEmbedder, Windows
 from govern.leakage.normalize import details, words
 
 SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)", re.S)
 CLAUSE = re.compile(r"\S.*?(?:[.!?:;]+(?=\s|$)|(?=\n)|$)", re.S)
+SLICE = 8192  # rows per product on the device, to bound its memory
 
 
 def model_path(configured: str = "") -> str:
@@ -68,24 +71,26 @@ def content_sentences(text: str, least: int = 4) -> list[str]:
     return [x for x in sents if len(words(x)) >= least] or sents
 
 
-def pieces(text: str) -> set[tuple[int, int]]:
-    """Spans of the sentences and of the clauses (split at ':' and ';') of a text."""
-    return {m.span() for r in (SENTENCE, CLAUSE) for m in r.finditer(text) if m.group().strip()}
-
-
 def windows(text: str, longest: int = 2) -> list[tuple[int, int]]:
     """(start, end) of the whole text, runs of 1..longest sentences, and single clauses (a
     message quoted after "...queue:" is seen on its own)."""
-    sents = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
+    return windows_and_pieces(text, longest)[0]
+
+
+def windows_and_pieces(text: str, longest: int = 2):
+    """`windows(text)`, and the spans of the text's sentences and clauses (split at ':' and
+    ';'), the pieces the coverage check compares."""
+    sents = [m.span() for m in SENTENCE.finditer(text)]  # each match starts at a non-space
+    parts = set(sents)
+    parts.update(m.span() for m in CLAUSE.finditer(text))
     spans = {(0, len(text))}
     if len(sents) > 1:
         for k in range(1, longest + 1):
             for i in range(len(sents) - k + 1):
                 spans.add((sents[i][0], sents[i + k - 1][1]))
-    parts = pieces(text)
     if len(parts) > 1:
         spans |= parts
-    return sorted(spans)
+    return sorted(spans), parts
 
 
 class SemanticMatcher:
@@ -96,9 +101,11 @@ class SemanticMatcher:
         self.path = model_path(params.get("model", ""))
         self.model = load_model(self.path, device)
         self.embedder = WindowEmbedder(self.model, device, workers)
+        self._fed, self._host, self._staged, self._device = [], deque(), [], deque()
+        self._size = self._group = min(FIRST_CHUNK, self.embedder.chunk)
         self.stats = {"windows": 0, "candidates": 0}
         self.golden_details = [details(g.text) for g in gtexts]
-        self._golden_t = None
+        self._golden_t, self._side = None, None
         self.golden = self._golden_embeddings([g.text for g in gtexts], store)
         sents = [content_sentences(g.text) for g in gtexts]
         flat = self._golden_embeddings([x for ss in sents for x in ss], store)
@@ -127,11 +134,13 @@ class SemanticMatcher:
                 for k in keys]
         return np.stack(rows) if rows else self.encode([])
 
-    def verify(self, gi: int, cos: float, window: str, sentence_emb: np.ndarray) -> bool:
+    def verify(self, gi: int, cos: float, window: str, sentence_emb: np.ndarray,
+               have: set | None = None) -> bool:
+        """`have`: the window's details and words, when the caller already has them."""
         p = self.params
         need = self.golden_details[gi]
         if need:
-            have = details(window) | set(words(window))
+            have = (details(window) | set(words(window))) if have is None else have
             if len(need & have) / len(need) < p["details"]:
                 return False
         elif cos < p["plain"]:
@@ -140,33 +149,105 @@ class SemanticMatcher:
         return bool(covered.min() >= p["coverage"])
 
     def match(self, items: list[tuple]) -> list[tuple]:
-        """items: (row, field, role, text) -> hits (row, field, role, gi, method, score, s, e).
+        """items: (row, field, role, text) -> hits (row, field, role, gi, method, score, s, e)."""
+        return self.feed(items) + self.finish()
 
-        Stage 1 runs on the device (cosine >= `candidate` against every golden text), so
-        only candidates come back to the host for stage 2."""
-        import torch
-        texts = [item[3] for item in items]
-        if not texts or len(self.golden) == 0:
-            return []
-        if self._golden_t is None:
-            self._golden_t = torch.from_numpy(self.golden).to(self.device)
-        hits = []
-        for base, chunk, w in self.embedder.stream(texts):
-            emb = self.embedder.embed(w, chunk)
-            hits.extend(self._verify_chunk(items[base:base + len(chunk)], w, emb,
-                                           emb @ self._golden_t.T))
+    def feed(self, items: list[tuple]) -> list[tuple]:
+        """Queue items; returns the hits of the chunks finished so far. Texts go to the host
+        work (windows, tokens) in chunks, on the device in the order they were fed; on a GPU a
+        chunk's stage 2 runs while the device embeds the next one. `finish()` ends a run."""
+        self._fed.extend(items)
+        while len(self._fed) >= self._size:
+            self._submit(self._size)
+        return self._drain(wait=False)
+
+    def finish(self) -> list[tuple]:
+        """The hits of everything fed and not yet returned."""
+        if self._fed:
+            self._submit(len(self._fed))
+        hits = self._drain(wait=True)
+        self._size = self._group = min(FIRST_CHUNK, self.embedder.chunk)
         return hits
 
-    def _verify_chunk(self, items, w, emb, sims) -> list[tuple]:
+    def _submit(self, k: int) -> None:
+        chunk, self._fed = self._fed[:k], self._fed[k:]
+        self._host.append((chunk, self.embedder.submit([item[3] for item in chunk])))
+        self._size = min(self.embedder.chunk, self._size * 2)
+
+    def _drain(self, wait: bool) -> list[tuple]:
+        """Chunks whose host work is done are joined into groups; stage 1 runs on the device
+        for each group (cosine >= `candidate` against every golden text), stage 2 for the
+        groups before it."""
+        if len(self.golden) == 0:
+            self._host.clear()
+            return []
+        hits = []
+        while self._host and (wait or self._host[0][1].ready()):
+            items, handle = self._host.popleft()
+            self._staged.append((items, handle.get()))
+            if sum(len(it) for it, _ in self._staged) >= self._group or \
+                    (wait and not self._host):
+                hits.extend(self._launch())
+        if wait and self._staged:
+            hits.extend(self._launch())
+        ahead = 0 if wait or not self.device.startswith("cuda") else 1
+        while len(self._device) > ahead:
+            hits.extend(self._verify_chunk(*self._device.popleft()))
+        return hits
+
+    def _launch(self) -> list[tuple]:
+        """Queue stage 1 for the staged chunks; stage 2 for any group before them."""
+        import torch
+        if self._golden_t is None:
+            self._golden_t = torch.from_numpy(self.golden).to(self.device)
+        items = [item for it, _ in self._staged for item in it]
+        w = Windows.join([w for _, w in self._staged], [len(it) for it, _ in self._staged])
+        self._staged = []
+        self._group = min(GROUP, self._group * 2)
+        emb = self.embedder.embed(w, [item[3] for item in items])
+        near = torch.cat([part @ self._golden_t.T >= self.params["candidate"]
+                          for part in emb.split(SLICE)])
+        self._device.append((items, w, emb, near, self._mark()))
+        hits = []
+        while len(self._device) > 1:
+            hits.extend(self._verify_chunk(*self._device.popleft()))
+        return hits
+
+    def _mark(self):
+        """A GPU event after the work queued so far (None on the CPU)."""
+        if not self.device.startswith("cuda"):
+            return None
+        import torch
+        event = torch.cuda.Event()
+        event.record()
+        return event
+
+    def _reading(self, event):
+        """Where a chunk's results are read back: on a GPU a side stream that waits for that
+        chunk's work only, not for the next chunk's queued after it."""
+        if event is None:
+            return contextlib.nullcontext()
+        import torch
+        if self._side is None:
+            self._side = torch.cuda.Stream(self.device)
+        self._side.wait_event(event)
+        return torch.cuda.stream(self._side)
+
+    def _verify_chunk(self, items, w, emb, near, event=None) -> list[tuple]:
         """Stage 2 on a chunk's candidates, best cosine first, until one window of a (text,
         golden item) pair verifies."""
+        with self._reading(event):
+            return self._verify(items, w, emb, near)
+
+    def _verify(self, items, w, emb, near) -> list[tuple]:
         import torch
-        pairs = torch.nonzero(sims >= self.params["candidate"])
+        pairs = torch.nonzero(near)
         self.stats["windows"] += len(w.owner)
         self.stats["candidates"] += len(pairs)
         if not len(pairs):
             return []
-        cos = sims[pairs[:, 0], pairs[:, 1]].cpu().numpy()
+        cos = torch.cat([(emb[p[:, 0]] * self._golden_t[p[:, 1]]).sum(1)
+                         for p in pairs.split(SLICE)]).cpu().numpy()
         win, gold = pairs[:, 0].cpu().numpy(), pairs[:, 1].cpu().numpy()
         owner = w.owner[win]
         # the windows of texts with candidates come to the host for the coverage check
@@ -175,17 +256,21 @@ class SemanticMatcher:
         host[keep] = np.arange(int(keep.sum()))
         vecs = emb[torch.from_numpy(np.flatnonzero(keep)).to(emb.device)].cpu().numpy()
         first = np.searchsorted(w.owner, np.arange(int(w.owner.max()) + 1))
-        done, hits = set(), []
+        done, hits, seen = set(), [], {}
         for k in np.lexsort((-cos, gold, owner)):
             n, g, x = int(owner[k]), int(gold[k]), int(win[k])
             if (n, g) in done:
                 continue
             s, e = int(w.start[x]), int(w.end[x])
-            lo, hi = first[n], (first[n + 1] if n + 1 < len(first) else len(w.owner))
-            inside = [j for j in range(lo, hi)
-                      if w.single[j] and w.start[j] >= s and w.end[j] <= e] or [x]
             row, field, role, text = items[n]
-            if self.verify(g, float(cos[k]), text[s:e], vecs[host[inside]]):
+            if x not in seen:  # a window is a candidate for many golden items
+                lo, hi = first[n], (first[n + 1] if n + 1 < len(first) else len(w.owner))
+                inside = [j for j in range(lo, hi)
+                          if w.single[j] and w.start[j] >= s and w.end[j] <= e] or [x]
+                window = text[s:e]
+                seen[x] = (window, vecs[host[inside]],
+                           details(window) | set(words(window)))
+            if self.verify(g, float(cos[k]), *seen[x]):
                 done.add((n, g))
                 hits.append((row, field, role, g, "semantic", float(cos[k]), s, e))
         return hits

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govern.leakage.embed import PROBES, WindowEmbedder, prepare
+from govern.leakage.embed import PROBES, WindowEmbedder, batches, prepare
 from govern.leakage.semantic import windows
 
 TEXTS = [
@@ -73,3 +73,50 @@ def test_a_tokenizer_that_fails_the_probe_embeds_window_strings(semantic, monkey
     strings = [PROBES[o][s:e] for o, s, e in zip(w.owner, w.start, w.end)]
     want = semantic.model.encode(strings, normalize_embeddings=True, convert_to_numpy=True)
     assert not plain.sliced and np.abs(plain.embed(w, PROBES).numpy() - want).max() < 1e-5
+
+
+def test_a_model_without_mean_pooling_runs_through_its_own_modules(semantic):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Normalize, Pooling
+    cls = SentenceTransformer(modules=[semantic.model[0], Pooling(384, pooling_mode="cls"),
+                                       Normalize()], device="cpu")
+    mean = WindowEmbedder(semantic.model, "cpu")
+    other = WindowEmbedder(cls, "cpu")
+    assert mean.body is not None and other.body is None
+    (_, _, w), = list(other.stream(TEXTS))
+    strings = [TEXTS[o][s:e] for o, s, e in zip(w.owner, w.start, w.end)]
+    want = cls.encode(strings, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(other.embed(w, TEXTS).numpy() - want).max() < 1e-4
+    assert np.abs(other.embed(w, TEXTS).numpy() - mean.embed(w, TEXTS).numpy()).max() > 0.01
+
+
+@pytest.mark.parametrize("budget", [64, 512, 4096, 65536])
+def test_batches_cover_each_window_once_under_the_budget(budget):
+    lens = np.sort(np.random.default_rng(budget).integers(3, 80, 3000))
+    plan = batches(lens, budget)
+    assert [lo for lo, _ in plan] == [0] + [hi for _, hi in plan[:-1]]
+    assert plan[-1][1] == len(lens)
+    assert all((hi - lo) * lens[hi - 1] <= budget or hi - lo == 1 for lo, hi in plan)
+    # a batch is as full as the budget allows: one more row would not fit
+    assert all((hi - lo + 1) * lens[hi] > budget for lo, hi in plan[:-1])
+
+
+def test_fed_texts_give_the_hits_of_one_match_call(semantic):
+    from govern.leakage.golden import GoldenText
+    from govern.leakage.semantic import SemanticMatcher
+    gold = [TEXTS[0], TEXTS[1]]
+    gtexts = [GoldenText(k, "text", t, tuple(t.split())) for k, t in enumerate(gold)]
+    matcher = SemanticMatcher(gtexts, semantic.params, device="cpu")
+    matcher.embedder.chunk = 4
+    items = [(n, "text", None, t) for n, t in enumerate(
+        TEXTS * 3 + [f"Note. {TEXTS[0]} Thanks for the help today."])]
+    fed = []
+    for k in range(0, len(items), 3):
+        fed.extend(matcher.feed(items[k:k + 3]))
+    fed.extend(matcher.finish())
+    whole = matcher.match(items)
+    def pairs(hits):
+        return sorted((h[0], h[3], h[6], h[7]) for h in hits)
+    assert pairs(fed) == pairs(whole)
+    assert np.allclose(sorted(h[5] for h in fed), sorted(h[5] for h in whole), atol=1e-5)
+    assert {(h[0], h[3]) for h in whole} >= {(0, 0), (1, 1), (18, 0)}
