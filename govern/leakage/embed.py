@@ -26,6 +26,7 @@ PROBES = ["Hello support team, order 4471-B was charged twice: refund it! Thanks
           " ".join(f"Step {i} of the reset failed: code X{i}." for i in range(60))]  # truncated
 CHUNK = 2048  # texts per unit of host work
 GROUP = 8192  # texts per unit of device work (chunks are joined)
+SPREAD = 1.5  # a batch's longest row is at most this times its shortest, plus 8 tokens
 FIRST_CHUNK = 256  # the first chunks and groups are smaller, so the device starts soon
 
 
@@ -125,11 +126,13 @@ class _Later:
 
 def batches(lens: np.ndarray, budget: int):
     """(lo, hi) batches over ascending window lengths: rows x the longest row (the last)
-    within the token budget."""
+    within the token budget, and no row much longer than the first, so one long window does
+    not pad a batch of short ones to its length."""
     out, lo, n = [], 0, len(lens)
     while lo < n:
         cost = lens[lo:] * np.arange(1, n - lo + 1)
-        hi = lo + max(1, int(np.searchsorted(cost, budget, side="right")))
+        hi = lo + int(np.searchsorted(cost, budget, side="right"))
+        hi = max(lo + 1, min(hi, int(np.searchsorted(lens, lens[lo] * SPREAD + 8, "right"))))
         out.append((lo, hi))
         lo = hi
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govern.leakage.embed import PROBES, WindowEmbedder, batches, prepare
+from govern.leakage.embed import PROBES, SPREAD, WindowEmbedder, batches, prepare
 from govern.leakage.semantic import windows
 
 TEXTS = [
@@ -97,8 +97,15 @@ def test_batches_cover_each_window_once_under_the_budget(budget):
     assert [lo for lo, _ in plan] == [0] + [hi for _, hi in plan[:-1]]
     assert plan[-1][1] == len(lens)
     assert all((hi - lo) * lens[hi - 1] <= budget or hi - lo == 1 for lo, hi in plan)
-    # a batch is as full as the budget allows: one more row would not fit
-    assert all((hi - lo + 1) * lens[hi] > budget for lo, hi in plan[:-1])
+    assert all(lens[hi - 1] <= lens[lo] * SPREAD + 8 for lo, hi in plan)
+    # a batch is as full as the budget and the spread allow: one more row would not fit
+    assert all((hi - lo + 1) * lens[hi] > budget or lens[hi] > lens[lo] * SPREAD + 8
+               for lo, hi in plan[:-1])
+
+
+def test_one_long_window_does_not_pad_the_short_ones():
+    lens = np.array([5] * 150 + [256])
+    assert batches(lens, 65536) == [(0, 150), (150, 151)]
 
 
 def test_fed_texts_give_the_hits_of_one_match_call(semantic):
