@@ -42,11 +42,11 @@ class Windows:
     length: np.ndarray
 
     @staticmethod
-    def join(parts: list[Windows], texts: list[int]) -> Windows:
-        """The windows of consecutive chunks of `texts[i]` texts each, as one."""
+    def join(parts: list[Windows], counts: list[int]) -> Windows:
+        """The windows of consecutive chunks of `counts[i]` texts each, as one."""
         if len(parts) == 1:
             return parts[0]
-        base = np.cumsum([0] + texts[:-1])
+        base = np.cumsum([0] + counts[:-1])
         return Windows(np.concatenate([p.owner + b for p, b in zip(parts, base)]),
                        *(np.concatenate([getattr(p, f) for p in parts])
                          for f in ("start", "end", "single", "ids", "length")))

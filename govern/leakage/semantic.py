@@ -156,6 +156,8 @@ class SemanticMatcher:
         """Queue items; returns the hits of the chunks finished so far. Texts go to the host
         work (windows, tokens) in chunks, on the device in the order they were fed; on a GPU a
         chunk's stage 2 runs while the device embeds the next one. `finish()` ends a run."""
+        if len(self.golden) == 0:
+            return []
         self._fed.extend(items)
         while len(self._fed) >= self._size:
             self._submit(self._size)
@@ -178,15 +180,11 @@ class SemanticMatcher:
         """Chunks whose host work is done are joined into groups; stage 1 runs on the device
         for each group (cosine >= `candidate` against every golden text), stage 2 for the
         groups before it."""
-        if len(self.golden) == 0:
-            self._host.clear()
-            return []
         hits = []
         while self._host and (wait or self._host[0][1].ready()):
             items, handle = self._host.popleft()
             self._staged.append((items, handle.get()))
-            if sum(len(it) for it, _ in self._staged) >= self._group or \
-                    (wait and not self._host):
+            if sum(len(it) for it, _ in self._staged) >= self._group:
                 hits.extend(self._launch())
         if wait and self._staged:
             hits.extend(self._launch())
