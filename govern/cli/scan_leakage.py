@@ -28,7 +28,8 @@ RULES = {"exact": "golden item copied (normalized exact match)",
                                                    "github", "markdown"]),
               default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the output to this file.")
-@click.option("--workers", type=int, help="Worker processes for the lexical methods.")
+@click.option("--workers", type=int, help="Worker processes for the lexical methods and, with "
+              "--device cuda, for preparing the semantic windows (default: all cores).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--self-test/--no-self-test", default=True, show_default=True,
               help="Plant transformed golden copies and report each method's recall.")
