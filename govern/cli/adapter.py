@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from govern.cli.common import echo_json, get_store, json_option, store_path, table
+from govern.cli.common import echo_json, get_store, json_option, listing, store_path
 
 
 @click.group()
@@ -42,13 +42,11 @@ def list_(ctx, as_json):
     """Every adapter with its base model, snapshot and attestation."""
     from govern.train.adapters import list_adapters
     rows = list_adapters(get_store(ctx))
-    if as_json:
-        echo_json(rows)
-        return
-    table("adapters", ["adapter", "task", "base model", "snapshot", "attestation", "created"],
-          [[r["adapter"][:12], r["task"], r["base_model"],
-            r["snapshot_name"] or r["snapshot"][:12], (r["attestation"] or "-")[:12], r["created"]]
-           for r in rows])
+    listing(rows, as_json, "adapters",
+            ["adapter", "task", "base model", "snapshot", "attestation", "created"],
+            lambda r: [r["adapter"][:12], r["task"], r["base_model"],
+                       r["snapshot_name"] or r["snapshot"][:12], (r["attestation"] or "-")[:12],
+                       r["created"]])
 
 
 @adapter.command("show")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from govern.cli.common import echo_json, get_store, json_option, policy_option, table
+from govern.cli.common import get_store, json_option, listing, policy_option
 
 
 @click.group()
@@ -42,10 +42,7 @@ def list_(policy_path, as_json):
     b = load_baseline(baseline_path(load_policy(policy_path)))
     today = dt.date.today()
     rows = [{**e, "state": b.status(fp, today)} for fp, e in sorted(b.entries.items())]
-    if as_json:
-        echo_json(rows)
-        return
-    table(f"baseline {b.path}", ["fingerprint", "type", "mask", "reason", "approver", "expires",
-                                 "state"],
-          [[r["fingerprint"][12:28], r["type"], r.get("mask"), r["reason"], r["approver"],
-            r["expires"], r["state"]] for r in rows])
+    listing(rows, as_json, f"baseline {b.path}",
+            ["fingerprint", "type", "mask", "reason", "approver", "expires", "state"],
+            lambda r: [r["fingerprint"][12:28], r["type"], r.get("mask"), r["reason"],
+                       r["approver"], r["expires"], r["state"]])

@@ -42,6 +42,14 @@ def table(title: str | None, columns: list[str], rows: list[list]) -> None:
     console().print(t)
 
 
+def listing(rows: list[dict], as_json: bool, title: str, columns: list[str], cells) -> None:
+    """A list command's output: the rows as JSON, or a table with `cells(row)` for each row."""
+    if as_json:
+        echo_json(rows)
+    else:
+        table(title, columns, [cells(r) for r in rows])
+
+
 @contextmanager
 def progress(description: str, total: int | None = None, unit: str = "records"):
     """A rich progress bar on stderr, hidden when stderr is not a terminal (CI logs)."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from govern.cli.common import echo_json, get_store, json_option, policy_option, progress, table
+from govern.cli.common import (echo_json, get_store, json_option, listing, policy_option,
+                               progress)
 
 
 @click.group()
@@ -36,11 +37,8 @@ def list_(ctx, as_json):
     """List registered golden sets."""
     from govern.leakage.golden import list_golden
     rows = list_golden(get_store(ctx))
-    if as_json:
-        echo_json(rows)
-        return
-    table("golden sets", ["id", "name", "items", "created"],
-          [[r["id"][:12], r["name"], r["count"], r["created"]] for r in rows])
+    listing(rows, as_json, "golden sets", ["id", "name", "items", "created"],
+            lambda r: [r["id"][:12], r["name"], r["count"], r["created"]])
 
 
 @golden.command("decontaminate")

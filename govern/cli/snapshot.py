@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from govern.cli.common import echo_json, get_store, json_option, policy_option, progress, table
+from govern.cli.common import (echo_json, get_store, json_option, listing, policy_option,
+                               progress, table)
 from govern.cli.engine import engine_choice, engine_options
 from govern.errors import IntegrityError
 
@@ -64,12 +65,10 @@ def list_(ctx, kind, as_json):
     """List snapshots with names, tags, counts and parents."""
     from govern.snapshot import list_snapshots
     rows = list_snapshots(get_store(ctx), kind)
-    if as_json:
-        echo_json(rows)
-        return
-    table("snapshots", ["id", "name", "tags", "kind", "records", "parent", "created"],
-          [[r["id"][:12], r["name"], ",".join(r["tags"]), r["kind"], r["count"],
-            (r["parent"] or "")[:12], r["created"]] for r in rows])
+    listing(rows, as_json, "snapshots",
+            ["id", "name", "tags", "kind", "records", "parent", "created"],
+            lambda r: [r["id"][:12], r["name"], ",".join(r["tags"]), r["kind"], r["count"],
+                       (r["parent"] or "")[:12], r["created"]])
 
 
 @snapshot.command("show")
