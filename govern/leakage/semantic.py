@@ -134,13 +134,12 @@ class SemanticMatcher:
                 for k in keys]
         return np.stack(rows) if rows else self.encode([])
 
-    def verify(self, gi: int, cos: float, window: str, sentence_emb: np.ndarray,
-               have: set | None = None) -> bool:
-        """`have`: the window's details and words, when the caller already has them."""
+    def verify(self, gi: int, cos: float, sentence_emb: np.ndarray, have: set[str]) -> bool:
+        """Stage 2 for golden text `gi` and one window: `sentence_emb` holds the embeddings
+        of the window's sentences, `have` its details and words."""
         p = self.params
         need = self.golden_details[gi]
         if need:
-            have = (details(window) | set(words(window))) if have is None else have
             if len(need & have) / len(need) < p["details"]:
                 return False
         elif cos < p["plain"]:
@@ -266,8 +265,7 @@ class SemanticMatcher:
                 inside = [j for j in range(lo, hi)
                           if w.single[j] and w.start[j] >= s and w.end[j] <= e] or [x]
                 window = text[s:e]
-                seen[x] = (window, vecs[host[inside]],
-                           details(window) | set(words(window)))
+                seen[x] = (vecs[host[inside]], details(window) | set(words(window)))
             if self.verify(g, float(cos[k]), *seen[x]):
                 done.add((n, g))
                 hits.append((row, field, role, g, "semantic", float(cos[k]), s, e))
