@@ -28,7 +28,10 @@ class DeclaredRecognizer(EntityRecognizer):
                          supported_language=LANGUAGE, context=list(detector.context) or None)
 
     def load(self) -> None:
-        pass
+        """Compile the patterns now: a detector whose `needs` a text rarely meets would
+        otherwise compile them in the middle of a scan, once per worker."""
+        d = self.detector
+        _ = (d.regex, d._needed, d._value_group)  # each is cached on first access
 
     def analyze(self, text, entities, nlp_artifacts=None):
         d = self.detector

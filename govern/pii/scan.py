@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import io
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
@@ -20,16 +19,16 @@ from govern.data.text import texts
 from govern.digests import digest_json
 from govern.engine import run as run_engine
 from govern.engine.local import batched, default_workers
-from govern.findings import Finding, fingerprint, mask, read_jsonl, sort_findings, write_jsonl
+from govern.findings import Finding, fingerprint, jsonl_bytes, mask, read_jsonl, sort_findings
 from govern.pii.baseline import Baseline, baseline_path, load_baseline
 from govern.pii.analyzer import analyzer_for
 from govern.pii.engine import PiiJob
 from govern.pii.settings import detection_digest, detection_settings
-from govern.pii.summary import apply_actions, summarize
+from govern.pii.summary import summarize
 from govern.snapshot.target import Target
 from govern.store import Store
 
-BLOCK_RECORDS = 4096  # records per cache lookup; a sparse rescan analyses one batch per block
+BLOCK_RECORDS = 16384  # records per cache lookup; a sparse rescan analyses one batch per block
 BATCH_TEXTS, BATCH_CHARS = 128, 64_000
 TEXT_WEIGHT = 100  # NER's cost of one text, in characters
 INLINE_WEIGHT = 50_000  # less work than this (a cached rescan): no worker pool
@@ -69,12 +68,9 @@ def scan_target(store: Store, target: Target, policy, workers: int | None = None
     settings = detection_settings(policy)
     findings, counts = _scan_records(store, target, settings, fields, workers, progress,
                                      engine)
-    apply_actions(findings, policy.section("pii"))
-    blob = io.StringIO()
-    write_jsonl(findings, blob)
-    payload = summarize(findings, counts, policy, baseline, dt.date.today())
+    payload = summarize(findings, counts, policy, baseline, dt.date.today())  # sets actions
     payload.update({"snapshot": sid, "config": config,
-                    "findings_object": store.objects.put_bytes(blob.getvalue().encode("utf-8"))})
+                    "findings_object": store.objects.put_bytes(jsonl_bytes(findings))})
     payload = dict(sorted(payload.items()))
     digest = store.put_result("pii", sid, config, payload, command="scan pii") if sid else None
     if not sid:
@@ -174,11 +170,15 @@ def _split(unique: list[str], workers: int):
     """A block's texts as parts of about BATCH_TEXTS texts or BATCH_CHARS characters, evenly
     sized and a multiple of `workers` in number, so no worker idles while another finishes
     the block (a scan of 30 long texts in 3 parts kept one of 2 workers idle a third of the
-    time). A part's weight counts characters plus a fixed cost per text."""
+    time). A part's weight counts characters plus a fixed cost per text. Texts too few to be
+    worth a worker pool stay one part."""
     if not unique:
         return
     weights = [_weight([t]) for t in unique]
     total = sum(weights)
+    if total < INLINE_WEIGHT:  # runs in this process (a rescan): one NER batch is cheaper
+        yield unique
+        return
     k = max(-(-len(unique) // BATCH_TEXTS), -(-(total - TEXT_WEIGHT * len(unique)) // BATCH_CHARS))
     k = min(len(unique), -(-k // workers) * workers)
     part, acc, edge = [], 0, 1
@@ -215,6 +215,6 @@ def _cache_row(f: Finding) -> list:
 
 
 def _from_cache(rec, value: str) -> list[Finding]:
-    return [Finding(row=rec.row, line=rec.line, file=rec.file, field=fd, role=role, type=ty,
-                    start=s, end=e, score=sc, detector=det, fingerprint=fp, mask=mk)
+    # positional (Finding's field order): a rescan builds thousands of these
+    return [Finding(rec.row, rec.line, fd, ty, det, sc, role, s, e, fp, mk, rec.file)
             for fd, role, ty, s, e, sc, det, fp, mk in orjson.loads(value)]

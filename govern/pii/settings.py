@@ -5,6 +5,8 @@ what a finding means. Keeping them apart lets the per-record cache survive a cha
 """
 from __future__ import annotations
 
+import functools
+
 from importlib import metadata
 from pathlib import Path
 
@@ -30,7 +32,9 @@ REPLACED = {
 ACTIONS = ("block", "redact", "allow")
 
 
+@functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
+    """An installed distribution's version (looked up once per process: each scan needs it)."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

@@ -21,8 +21,12 @@ def field_group(field: str) -> str:
 
 
 def apply_actions(findings: list[Finding], section: dict) -> None:
+    actions: dict = {}  # (type, role) -> action: a scan has few pairs and many findings
     for f in findings:
-        f.action = action_for(section, f.type, f.role)
+        key = (f.type, f.role)
+        if key not in actions:
+            actions[key] = action_for(section, f.type, f.role)
+        f.action = actions[key]
 
 
 def summarize(findings: list[Finding], counts: dict, policy, baseline: Baseline,
@@ -41,12 +45,15 @@ def summarize(findings: list[Finding], counts: dict, policy, baseline: Baseline,
         if f.action == "block" and state != "accepted":
             blocking["secrets" if is_secret(f.type) else "pii"] += 1
     failed = counts["failed"]
+    by_field: Counter = Counter()
+    for name, n in Counter(f.field for f in findings).items():  # few fields, many findings
+        by_field[field_group(name)] += n
     return {
         "format": 1, "kind": "pii", "policy": policy.digest,
         "total": counts["total"], "scanned": counts["scanned"], "failed": failed,
         "findings": len(findings),
         "by_type": dict(sorted(Counter(f.type for f in findings).items())),
-        "by_field": dict(sorted(Counter(field_group(f.field) for f in findings).items())),
+        "by_field": dict(sorted(by_field.items())),
         "by_role": dict(sorted(Counter(f.role or "-" for f in findings).items())),
         "blocking": blocking,
         "redactable": sum(f.action == "redact" for f in findings),

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass
 from typing import Iterator
 
 from govern.errors import UsageError
@@ -21,15 +20,23 @@ def check_name(name: str, what: str = "name") -> str:
     return name
 
 
-@dataclass
 class RecordRef:
-    """One record with where it sits: 0-based row in the snapshot, source file and line."""
-    row: int
-    record: dict
-    digest: str
-    file: str
-    line: int
-    raw: str = ""
+    """One record with where it sits: 0-based row in the snapshot, source file and line.
+
+    `record` is parsed from `raw` (its canonical JSON) on first use when not given: a rescan
+    that finds most records in its cache never parses them."""
+    __slots__ = ("row", "_record", "digest", "file", "line", "raw")
+
+    def __init__(self, row: int, record: dict | None, digest: str, file: str, line: int,
+                 raw: str = ""):
+        self.row, self._record, self.digest = row, record, digest
+        self.file, self.line, self.raw = file, line, raw
+
+    @property
+    def record(self) -> dict:
+        if self._record is None:
+            self._record = json.loads(self.raw)
+        return self._record
 
 
 class Snapshot:
@@ -72,7 +79,7 @@ class Snapshot:
 
     def iter_records(self) -> Iterator[RecordRef]:
         for row, raw, dig, file, line in self.iter_raw():
-            yield RecordRef(row, json.loads(raw), dig, file, line, raw)
+            yield RecordRef(row, None, dig, file, line, raw)
 
 
 def _row_to_snapshot(store: Store, row) -> Snapshot:

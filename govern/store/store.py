@@ -138,9 +138,16 @@ class Store:
         return out
 
     def cache_put_many(self, namespace: str, items: dict[str, str]) -> None:
-        with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO cache VALUES (?,?,?)",
-                           [(namespace, k, v) for k, v in items.items()])
+        """Cache rows are derived data, so their commit skips the fsync (synchronous=NORMAL:
+        in WAL mode the database stays consistent; a power cut can only lose cache rows, which
+        are then recomputed). The next FULL commit makes them durable too."""
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self.transaction() as db:
+                db.executemany("INSERT OR REPLACE INTO cache VALUES (?,?,?)",
+                               [(namespace, k, v) for k, v in items.items()])
+        finally:
+            self.db.execute("PRAGMA synchronous=FULL")
 
     # -- keys --------------------------------------------------------------------------
     def fingerprint_key(self) -> bytes:
