@@ -28,7 +28,7 @@ from govern.pii.summary import summarize
 from govern.snapshot.target import Target
 from govern.store import Store
 
-BLOCK_RECORDS = 16384  # records per cache lookup; a sparse rescan analyses one batch per block
+BLOCK_RECORDS = 8192  # records per cache lookup; a sparse rescan analyses one batch per block
 BATCH_TEXTS, BATCH_CHARS = 128, 64_000
 TEXT_WEIGHT = 100  # NER's cost of one text, in characters
 INLINE_WEIGHT = 50_000  # less work than this (a cached rescan): no worker pool
