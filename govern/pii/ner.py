@@ -18,6 +18,10 @@ import numpy as np
 
 MOVES = "MBILUO"  # spaCy's BILUO move names by id: missing, begin, in, last, unit, out
 BEGIN, IN, LAST, UNIT, OUT = 1, 2, 3, 4, 5
+# Decoded both ways when a decoder is made: a spaCy release that changed what this module
+# relies on falls back to spaCy's own loop instead of giving other entities.
+SAMPLE = ["Sarah Connor flew from Los Angeles to Berlin on Monday with Acme Corp.",
+          "  ask\n\nJohn   Smith at Google in New York  ", "Paris"]
 
 
 class GreedyNer:
@@ -47,7 +51,17 @@ class GreedyNer:
                   and model.layers[1].get_dim("nF") == 3 and model.layers[1].get_dim("nP") >= 2)
         except (AttributeError, IndexError, KeyError, ValueError):
             ok = False
-        return cls(ner) if ok else None
+        if not ok:
+            return None
+        decoder = cls(ner)
+        return decoder if decoder._agrees(nlp) else None
+
+    def _agrees(self, nlp) -> bool:
+        try:
+            ours = self([nlp.make_doc(t) for t in SAMPLE])
+        except Exception:  # an internal spaCy changed: its own loop still works
+            return False
+        return _ents(ours) == _ents(nlp.pipe(SAMPLE))
 
     def _penalties(self) -> np.ndarray:
         """0 for a valid action and -inf for an invalid one, per kind of state (state_kind).
@@ -70,54 +84,59 @@ class GreedyNer:
         return self.penalty[state_kind(open_label, two_left, space)] == 0
 
     def __call__(self, docs: list) -> list:
-        import blis.py
-        from spacy.attrs import IS_SPACE
         from spacy.tokens import Span
         docs = list(docs)
-        lengths = np.array([len(d) for d in docs])
-        found: list[list] = [[] for _ in docs]
-        if docs and lengths.max() > 0:
-            step = self.ner.model.predict(docs)
-            hidden, upper = step.state2vec, step.vec2scores
-            weights, bias = upper.get_param("W"), upper.get_param("b")
-            unseen = np.nonzero(step._class_mask == 0)[0]
-            offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-            space = np.concatenate([d.to_array([IS_SPACE]).reshape(-1) for d in docs]).astype(int)
-            n = len(docs)
-            open_label = np.zeros(n, dtype=int)  # label id of each doc's open entity, 0: none
-            start = np.zeros(n, dtype=int)  # first token of the open entity
-            ids = np.empty((n, 3), dtype="i")
-            for t in range(int(lengths.max())):
-                run = np.nonzero(lengths > t)[0]
-                tok = offsets[run] + t
-                opened = open_label[run]
-                is_open = opened > 0
-                # spaCy's three NER features: this token, the open entity's first token, the
-                # token before this one (the last two only while an entity is open)
-                m = len(run)
-                ids[:m, 0] = tok
-                ids[:m, 1] = np.where(is_open, offsets[run] + start[run], -1)
-                ids[:m, 2] = np.where(is_open, tok - 1, -1)
-                scores = blis.py.gemm(hidden.predict(ids[:m]), weights, trans2=True, beta=0.0)
-                scores += bias
-                if len(unseen):
-                    scores[:, unseen] = scores.min()
-                scores += self.penalty[state_kind(opened, lengths[run] - t >= 2, space[tok])]
-                best = scores.argmax(axis=1)
-                move, label = self.move[best], self.label[best]
-                for i in np.nonzero((move == LAST) | (move == UNIT))[0]:
-                    d = run[i]
-                    if move[i] == UNIT:
-                        found[d].append((t, t + 1, self.labels[label[i] - 1]))
-                    else:
-                        found[d].append((start[d], t + 1, self.labels[opened[i] - 1]))
-                begin = move == BEGIN
-                start[run[begin]] = t
-                open_label[run] = np.where(begin, label, np.where(move == IN, opened, 0))
         # an entity still open when a doc ends is not kept (spaCy's set_annotations skips it)
-        for doc, spans in zip(docs, found):
+        for doc, spans in zip(docs, self._decode(docs)):
             doc.set_ents([Span(doc, s, e, label=lab) for s, e, lab in spans], default="outside")
         return docs
+
+    def _decode(self, docs: list) -> list[list[tuple[int, int, str]]]:
+        """(start token, end token, label) of each doc's entities."""
+        import blis.py
+        from spacy.attrs import IS_SPACE
+        lengths = np.array([len(d) for d in docs])
+        found: list[list] = [[] for _ in docs]
+        if not docs or lengths.max() == 0:
+            return found
+        step = self.ner.model.predict(docs)  # tok2vec and the precomputed hidden layer
+        hidden, upper = step.state2vec, step.vec2scores
+        weights, bias = upper.get_param("W"), upper.get_param("b")
+        unseen = np.nonzero(step._class_mask == 0)[0]
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        space = np.concatenate([d.to_array([IS_SPACE]).reshape(-1) for d in docs]).astype(int)
+        open_label = np.zeros(len(docs), dtype=int)  # label id of each doc's open entity, 0: none
+        start = np.zeros(len(docs), dtype=int)  # first token of the open entity
+        ids = np.empty((len(docs), 3), dtype="i")
+        for t in range(int(lengths.max())):
+            run = np.nonzero(lengths > t)[0]
+            tok = offsets[run] + t
+            opened = open_label[run]
+            is_open = opened > 0
+            # spaCy's three NER features: this token, the open entity's first token, the
+            # token before this one (the last two only while an entity is open)
+            m = len(run)
+            ids[:m, 0] = tok
+            ids[:m, 1] = np.where(is_open, offsets[run] + start[run], -1)
+            ids[:m, 2] = np.where(is_open, tok - 1, -1)
+            scores = blis.py.gemm(hidden.predict(ids[:m]), weights, trans2=True, beta=0.0)
+            scores += bias
+            if len(unseen):
+                scores[:, unseen] = scores.min()
+            scores += self.penalty[state_kind(opened, lengths[run] - t >= 2, space[tok])]
+            best = scores.argmax(axis=1)
+            move, label = self.move[best], self.label[best]
+            for i in np.nonzero((move == LAST) | (move == UNIT))[0]:
+                d = run[i]
+                if move[i] == UNIT:
+                    found[d].append((t, t + 1, self.labels[label[i] - 1]))
+                else:
+                    found[d].append((start[d], t + 1, self.labels[opened[i] - 1]))
+            begin = move == BEGIN
+            start[run[begin]] = t
+            open_label[run] = np.where(begin, label, np.where(move == IN, opened, 0))
+        step.clear_memory()
+        return found
 
 
 def state_kind(open_label, two_left, space):
@@ -126,3 +145,7 @@ def state_kind(open_label, two_left, space):
     4 + 2 * (label - 1) + two_left. Works on scalars and on arrays."""
     return np.where(np.asarray(open_label) > 0, 4 + 2 * (np.asarray(open_label) - 1) + two_left,
                     2 * np.asarray(two_left, dtype=int) + space)
+
+
+def _ents(docs) -> list[list[tuple[int, int, str]]]:
+    return [[(e.start, e.end, e.label_) for e in d.ents] for d in docs]

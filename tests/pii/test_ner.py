@@ -99,6 +99,18 @@ def test_only_a_bare_ner_pipeline_is_decoded(nlp):
     assert GreedyNer.for_pipeline(spacy.blank("en")) is None
 
 
+def test_a_decoder_that_disagrees_with_spacy_is_not_used(nlp, monkeypatch):
+    """The load-time check: should a spaCy release change what the decoder relies on, the
+    analyzer falls back to spaCy's own loop rather than report other entities."""
+    monkeypatch.setattr(GreedyNer, "_decode", lambda self, docs: [[] for _ in docs])
+    assert GreedyNer.for_pipeline(nlp) is None
+
+    def broken(self, docs):
+        raise AttributeError("_class_mask")
+    monkeypatch.setattr(GreedyNer, "_decode", broken)
+    assert GreedyNer.for_pipeline(nlp) is None
+
+
 def test_analyzer_uses_the_decoder(analyzer):
     engine = analyzer.engine
     assert engine.decoder is not None
