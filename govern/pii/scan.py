@@ -7,6 +7,7 @@ once per block. Findings carry fingerprints and masks, never the matched values.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 from collections import deque
@@ -66,17 +67,30 @@ def scan_target(store: Store, target: Target, policy, workers: int | None = None
         if hit and hit[1]["failed"] == 0:  # an incomplete result is rescanned, never reused
             return _reuse(store, policy, baseline, hit)
     settings = detection_settings(policy)
-    findings, counts = _scan_records(store, target, settings, fields, workers, progress,
-                                     engine)
-    payload = summarize(findings, counts, policy, baseline, dt.date.today())  # sets actions
-    payload.update({"snapshot": sid, "config": config,
-                    "findings_object": store.objects.put_bytes(jsonl_bytes(findings))})
+    with _gc_frozen():
+        findings, counts = _scan_records(store, target, settings, fields, workers, progress,
+                                         engine)
+        payload = summarize(findings, counts, policy, baseline, dt.date.today())  # sets actions
+        payload.update({"snapshot": sid, "config": config,
+                        "findings_object": store.objects.put_bytes(jsonl_bytes(findings))})
     payload = dict(sorted(payload.items()))
     digest = store.put_result("pii", sid, config, payload, command="scan pii") if sid else None
     if not sid:
         store.audit("scan pii", {"files": target.label, "config": config},
                     {"findings": payload["findings_object"], "status": payload["status"]})
     return PiiScan(findings, payload, digest, cached=counts["cached"])
+
+
+@contextlib.contextmanager
+def _gc_frozen():
+    """Objects alive when the scan starts (the loaded analyzer: some 160,000) stay out of the
+    garbage collector's passes while it runs. A scan allocates a few objects per finding, and
+    each full pass over everything cost a 20,000-record rescan 0.15 of its 0.8 s."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _reuse(store: Store, policy, baseline: Baseline, hit: tuple[str, dict]) -> PiiScan:
@@ -137,28 +151,22 @@ def _scan_records(store, target, settings, fields, workers, progress, engine=Non
             local = engine is None or engine.name == "local"  # Ray actors load their own
             if not tickets and local and (workers or default_workers()) > 1:
                 analyzer_for(settings)  # load once here: forked workers inherit it
-                if not frozen:
-                    # The workers' garbage collector then leaves the parent's objects alone,
-                    # so their pages stay shared instead of being copied in every worker.
-                    gc.freeze()
-                    frozen.append(True)
+                # The workers' garbage collector then leaves the parent's objects alone, so
+                # their pages stay shared instead of being copied in every worker (the
+                # caller, scan_target, unfreezes them when the scan ends).
+                gc.freeze()
             state = {"todo": todo, "spans": {}, "left": len(parts)}
             for part in parts:
                 tickets.append((state, part))
                 yield part
 
-    frozen: list = []
-    try:
-        for result in run_engine(PiiJob(settings), batches(), workers, engine,
-                                 inline_below=INLINE_WEIGHT, weight=_weight):
-            state, part = tickets.popleft()
-            state["spans"].update(zip(part, result))
-            state["left"] -= 1
-            if state["left"] == 0:
-                finish(state["todo"], state["spans"])
-    finally:
-        if frozen:
-            gc.unfreeze()
+    for result in run_engine(PiiJob(settings), batches(), workers, engine,
+                             inline_below=INLINE_WEIGHT, weight=_weight):
+        state, part = tickets.popleft()
+        state["spans"].update(zip(part, result))
+        state["left"] -= 1
+        if state["left"] == 0:
+            finish(state["todo"], state["spans"])
     return sort_findings(out), counts
 
 
