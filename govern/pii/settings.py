@@ -6,7 +6,6 @@ what a finding means. Keeping them apart lets the per-record cache survive a cha
 from __future__ import annotations
 
 import functools
-
 from importlib import metadata
 from pathlib import Path
 
