@@ -124,6 +124,7 @@ def ner_only_engine(model: str):
 
     class NerOnlyEngine(SpacyNlpEngine):
         decoder = None  # govern.pii.ner.GreedyNer where the pipeline allows it
+
         def _doc_to_nlp_artifact(self, doc, language):
             entities, scores = self._get_updated_entities(
                 self._get_entities(doc), self._get_scores_for_entities(doc))
