@@ -66,9 +66,6 @@ class Finding:
                 self.golden or "", self.detector)
 
 
-_FIELDS = tuple(f.name for f in fields(Finding))
-
-
 def fingerprint(key: bytes, value: str) -> str:
     """Keyed HMAC-SHA256 of the matched value: stable per store, unlinkable without the key."""
     return "hmac-sha256:" + hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -195,13 +195,6 @@ class WindowEmbedder:
                                  (self.json, self.frame, self.limit, os.getpid()))
         return self.pool.apply_async(prepare, (texts,))
 
-    def stream(self, texts: list[str]):
-        """(first text index, texts, Windows) per chunk of texts, chunks of `chunk` texts."""
-        starts = range(0, len(texts), self.chunk)
-        handles = [self.submit(texts[i:i + self.chunk]) for i in starts]
-        for i, handle in zip(starts, handles):
-            yield i, texts[i:i + self.chunk], handle.get()
-
     def embed(self, w: Windows, texts: list[str]):
         """Normalised embeddings (a tensor on the device) of every window, in window order;
         `texts` are the texts `w` was cut from. The work is queued without waiting for the

@@ -8,7 +8,6 @@ reused when the same policy, golden snapshots and method versions are asked agai
 from __future__ import annotations
 
 import copy
-import io
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ from govern.digests import digest_json
 from govern.engine import run as run_engine
 from govern.engine.local import batched, default_workers
 from govern.errors import UsageError
-from govern.findings import Finding, read_jsonl, write_jsonl
+from govern.findings import Finding, jsonl_bytes, read_jsonl
 from govern.leakage import findings as lf
 from govern.leakage.detect import METHODS, LexicalJob, build_lexical, method_versions
 from govern.leakage.golden import golden_set_id, read_golden
@@ -151,9 +150,7 @@ def scan_target(store, target, goldens: list, policy, methods=None, workers=None
     dups = [{"items": [items[a].id, items[b].id], "golden_set": items[a].set_name,
              "methods": ms} for (a, b), ms in pairs.items()]
     payload = _payload(sid, config, policy, sets, meta, failed, found, dups, st, sec)
-    blob = io.StringIO()
-    write_jsonl(found, blob)
-    payload["findings_object"] = (store.objects.put_bytes(blob.getvalue().encode("utf-8"))
+    payload["findings_object"] = (store.objects.put_bytes(jsonl_bytes(found))
                                   if store is not None else None)
     digest = None
     if store is not None and sid and not failed:

@@ -40,6 +40,10 @@ class Detector:
     def _value_group(self) -> bool:
         return "value" in self.regex.groupindex
 
+    def prepare(self) -> None:
+        """Compile the patterns now rather than on the first text that needs them."""
+        _ = (self.regex, self._needed, self._value_group)  # each is cached on first access
+
     def find(self, text: str):
         """(start, end) of every valid match of this detector in text."""
         if self._needed is not None and not self._needed.search(text):

@@ -30,8 +30,7 @@ class DeclaredRecognizer(EntityRecognizer):
     def load(self) -> None:
         """Compile the patterns now: a detector whose `needs` a text rarely meets would
         otherwise compile them in the middle of a scan, once per worker."""
-        d = self.detector
-        _ = (d.regex, d._needed, d._value_group)  # each is cached on first access
+        self.detector.prepare()
 
     def analyze(self, text, entities, nlp_artifacts=None):
         d = self.detector

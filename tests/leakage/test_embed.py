@@ -17,6 +17,14 @@ TEXTS = [
 ]
 
 
+def stream(embedder: WindowEmbedder, texts: list[str]):
+    """(first text index, texts, Windows) per chunk of `embedder.chunk` texts, all submitted
+    before the first is read, as the semantic matcher does."""
+    starts = range(0, len(texts), embedder.chunk)
+    handles = [embedder.submit(texts[i:i + embedder.chunk]) for i in starts]
+    return [(i, texts[i:i + embedder.chunk], h.get()) for i, h in zip(starts, handles)]
+
+
 @pytest.fixture(scope="module")
 def embedder(semantic):
     return WindowEmbedder(semantic.model, "cpu")
@@ -38,7 +46,7 @@ def test_slices_are_the_tokens_of_each_window_string(embedder):
 
 
 def test_embeddings_equal_sentence_transformers_encode(embedder):
-    (base, _, w), = list(embedder.stream(TEXTS))
+    (base, _, w), = stream(embedder, TEXTS)
     got = embedder.embed(w, TEXTS).numpy()
     strings = [TEXTS[o][s:e] for o, s, e in zip(w.owner, w.start, w.end)]
     want = embedder.model.encode(strings, normalize_embeddings=True, convert_to_numpy=True)
@@ -47,7 +55,7 @@ def test_embeddings_equal_sentence_transformers_encode(embedder):
 
 
 def test_small_token_budget_batches_give_the_same_embeddings(semantic, embedder):
-    (_, _, w), = list(embedder.stream(TEXTS))
+    (_, _, w), = stream(embedder, TEXTS)
     tiny = WindowEmbedder(semantic.model, "cpu", token_budget=64)
     assert np.abs(tiny.embed(w, TEXTS).numpy() - embedder.embed(w, TEXTS).numpy()).max() < 1e-4
 
@@ -56,7 +64,7 @@ def test_worker_processes_prepare_the_same_windows(semantic, monkeypatch):
     pooled = WindowEmbedder(semantic.model, "cpu", workers=2)
     pooled.chunk = 2
     try:
-        parts = list(pooled.stream(TEXTS))
+        parts = stream(pooled, TEXTS)
     finally:
         pooled.close()
     alone = prepare(TEXTS)
@@ -69,7 +77,7 @@ def test_worker_processes_prepare_the_same_windows(semantic, monkeypatch):
 def test_a_tokenizer_that_fails_the_probe_embeds_window_strings(semantic, monkeypatch):
     monkeypatch.setattr(WindowEmbedder, "_probe", lambda self: False)
     plain = WindowEmbedder(semantic.model, "cpu")
-    (_, _, w), = list(plain.stream(PROBES))
+    (_, _, w), = stream(plain, PROBES)
     strings = [PROBES[o][s:e] for o, s, e in zip(w.owner, w.start, w.end)]
     want = semantic.model.encode(strings, normalize_embeddings=True, convert_to_numpy=True)
     assert not plain.sliced and np.abs(plain.embed(w, PROBES).numpy() - want).max() < 1e-5
@@ -83,7 +91,7 @@ def test_a_model_without_mean_pooling_runs_through_its_own_modules(semantic):
     mean = WindowEmbedder(semantic.model, "cpu")
     other = WindowEmbedder(cls, "cpu")
     assert mean.body is not None and other.body is None
-    (_, _, w), = list(other.stream(TEXTS))
+    (_, _, w), = stream(other, TEXTS)
     strings = [TEXTS[o][s:e] for o, s, e in zip(w.owner, w.start, w.end)]
     want = cls.encode(strings, normalize_embeddings=True, convert_to_numpy=True)
     assert np.abs(other.embed(w, TEXTS).numpy() - want).max() < 1e-4
