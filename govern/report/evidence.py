@@ -18,9 +18,8 @@ FINDING_KEYS = ("row", "line", "file", "field", "role", "type", "start", "end", 
 def latest(store, kind: str, subject: str) -> tuple[str, dict] | None:
     """The newest stored result of a kind for a subject (the one a rerun would replace)."""
     rows = store.list_results(kind, subject)
-    if not rows:
-        return None
-    return rows[-1]["digest"], store.get_json(rows[-1]["digest"])
+    payload = store.read_result(rows[-1]) if rows else None  # names this subject, else exit 3
+    return (rows[-1]["digest"], payload) if payload is not None else None
 
 
 def safe_findings(store, payload: dict, limit: int) -> tuple[list[dict], int]:
@@ -67,7 +66,7 @@ def attestations(store, snapshot_id: str) -> list[dict]:
                 "verified": False, "error": None, "decision": None, "checks": [],
                 "time": None, "keyid": None, "inputs": []}
         try:
-            info = verify_attestation(store, store.get_json(row["digest"]))
+            info = verify_attestation(store, store.read_result(row))
             if info["subject"] != snapshot_id or info["policy"] != row["config"]:
                 raise GovernError("the attestation names another snapshot or policy (swapped)")
         except (GovernError, ValueError) as e:
