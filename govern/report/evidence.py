@@ -90,7 +90,8 @@ def adapters(store, snapshot_id: str) -> list[dict]:
     for row in store.list_results("adapter", snapshot_id):
         m = store.get_json(row["digest"])
         base = m.get("base_model") or {}
-        out.append({"manifest_digest": row["digest"], "weights_digest": row["config"],
+        weights = (m.get("adapter") or {}).get("weights_digest")  # rows are keyed per run
+        out.append({"manifest_digest": row["digest"], "weights_digest": weights,
                     "adapter_digest": (m.get("adapter") or {}).get("digest"),
                     "created": m.get("created"), "task": m.get("task"),
                     "base_model": {"name": base.get("name"), "digest": base.get("digest")},
@@ -100,7 +101,7 @@ def adapters(store, snapshot_id: str) -> list[dict]:
                     "metrics": {k: v for k, v in (m.get("metrics") or {}).items()
                                 if isinstance(v, (int, float)) and not isinstance(v, bool)},
                     "records": (m.get("snapshot") or {}).get("records"),
-                    "folder": adapter_folder(store, row["config"])})
+                    "folder": adapter_folder(store, weights)})
         out[-1]["verified"], out[-1]["error"] = _verify(store, out[-1]["folder"])
     return out
 
