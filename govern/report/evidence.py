@@ -132,7 +132,9 @@ def evaluations(store, snapshot_id: str, adapter_digests: set[str]) -> tuple[lis
     """Eval results of models trained on the snapshot, and regression verdicts about them."""
     results, mine, seen = [], set(), set()
     for row in store.list_results("eval"):
-        p = store.get_json(row["digest"])
+        p = store.read_result(row)  # names this row, else exit 3; None: older, unbound
+        if p is None:
+            continue
         subject_adapter = row["subject"].split(":", 1)[-1]
         snap = (p.get("adapter") or {}).get("snapshot")
         trained_on = snap.get("id") if isinstance(snap, dict) else snap
@@ -154,7 +156,9 @@ def evaluations(store, snapshot_id: str, adapter_digests: set[str]) -> tuple[lis
     for row in store.list_results("regression"):
         if row["subject"] not in mine:
             continue
-        r = store.get_json(row["digest"])
+        r = store.read_result(row)
+        if r is None:
+            continue
         regressions.append({"digest": row["digest"], "passed": r["passed"], "created": r["created"],
                             "suites": [{"name": s["suite"]["name"], "role": s["suite"]["role"],
                                         "metric": s["suite"]["metric"], "delta": s["delta"],

@@ -244,3 +244,21 @@ def test_10_moving_a_tag_needs_force_and_is_logged(trust):
     assert last["command"] == "snapshot tag"
     assert last["inputs"] == {"snapshot": trust.ids["B"], "moved_from": trust.ids["A"]}
     assert trust("snapshot", "tag", "B", "A").exit_code == 1  # a snapshot's name never moves
+
+
+# older stores: a result that names no subject is no evidence until the scan is re-run -----
+def test_unbound_result_from_an_older_govern_is_stale_until_rescanned(trust):
+    from govern.digests import canonical_json
+    from govern.store import open_store
+    store = open_store(trust.store)
+    row = store.list_results("pii", trust.ids["A"])[-1]
+    old = {k: v for k, v in store.get_json(row["digest"]).items() if k != "bound"}
+    digest = store.objects.put_bytes(canonical_json(old).encode())
+    store.close()
+    trust.sql("UPDATE results SET digest=? WHERE kind='pii' AND subject=?", (digest, trust.ids["A"]))
+    res = trust("gate", "A")
+    assert res.exit_code == 1 and "older govern" in res.output, res.output
+    assert trust("scan", "pii", "A").exit_code == 0  # rescanned, stored bound
+    assert trust("gate", "A").exit_code == 0
+    res = trust("verify", "--all")
+    assert res.exit_code == 0, res.output
