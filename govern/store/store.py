@@ -115,8 +115,17 @@ class Store:
         return self._signer
 
     def ledger_problems(self) -> list[str]:
+        """Problems of the chain and its signed head. A writer renames the head just before
+        its commit, so a reader can see the new head with the old table for an instant: a
+        mismatch is read again before it counts."""
         from govern.gate.signing import trusted_keys
-        return ledger.verify(self.db, self.ledger_head, trusted_keys(self))
+        keys_ = trusted_keys(self)
+        for attempt in range(3):
+            problems = ledger.verify(self.db, self.ledger_head, keys_)
+            if not problems:
+                break
+            time.sleep(0.1 * (attempt + 1))
+        return problems
 
     def require_ledger(self) -> None:
         """For commands that sign or train: refuse (exit 3) a ledger that does not verify.
