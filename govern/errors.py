@@ -54,6 +54,12 @@ class PolicyViolation(GovernError):
     exit_code = VIOLATION
 
 
+class NameTaken(GovernError):
+    """A snapshot name or tag already names another snapshot (the loser of a race gets this)."""
+
+    exit_code = VIOLATION
+
+
 class IntegrityError(GovernError):
     """Stored bytes, signatures or digests do not match what they claim."""
 

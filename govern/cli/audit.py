@@ -32,10 +32,11 @@ def log(ctx, limit: int, as_json: bool):
 @audit.command("verify")
 @click.pass_context
 def verify(ctx):
-    """Re-check the hash chain; exit 3 if any entry was altered, removed or reordered."""
-    from govern.store import ledger
+    """Re-check the hash chain, its signed head and the heads recorded in results and
+    attestations; exit 3 if any entry was altered, removed or reordered, or the ledger cut."""
+    from govern.store.check import ledger_crosscheck
     store = get_store(ctx)
-    problems = ledger.verify(store.db, store.ledger_head)
+    problems = store.ledger_problems() + ledger_crosscheck(store)
     if problems:
         for p in problems:
             click.echo(p, err=True)

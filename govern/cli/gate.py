@@ -36,7 +36,8 @@ def gate(ctx, ref, policy_path, run_missing, fmt, output, key_path):
     result = run_gate(store, resolve(store, ref), policy, run_missing, key_path)
     text = _show(result, fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
+        from govern.store.files import write_output
+        write_output(output, text)
     if not result.passed:
         bad = result.failing()
         raise PolicyViolation(f"gate failed for {result.label}: "
@@ -88,12 +89,11 @@ def verify(ctx, what, policy_path, keys, as_json):
     Exit 0 for a valid signature by a trusted key over digests that match the store; exit 3
     for anything tampered, unsigned or signed by an unknown key.
     """
-    from govern.gate.attestation import attestation_for, verify_attestation
+    from govern.gate.attestation import verify_attestation, verify_for
     from govern.policy import load_policy
     store = get_store(ctx)
-    source = Path(what) if Path(what).exists() else \
-        attestation_for(store, what, load_policy(policy_path))
-    info = verify_attestation(store, source, list(keys))
+    info = verify_attestation(store, Path(what), list(keys)) if Path(what).exists() else \
+        verify_for(store, what, load_policy(policy_path), list(keys))
     if as_json:
         echo_json({k: v for k, v in info.items()})
         return

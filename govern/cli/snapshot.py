@@ -118,11 +118,14 @@ def diff_(ctx, a, b, as_json):
 @snapshot.command("tag")
 @click.argument("ref")
 @click.argument("name")
+@click.option("--force", is_flag=True, help="Move the tag if it already names another snapshot "
+              "(recorded in the audit ledger).")
 @click.pass_context
-def tag_(ctx, ref, name):
-    """Give a snapshot an extra name (moves the tag if it exists)."""
+def tag_(ctx, ref, name, force):
+    """Give a snapshot an extra name. A tag on another snapshot moves only with --force;
+    a name taken by a snapshot or tag exits 1 ("name taken")."""
     from govern.snapshot.model import tag
-    snap = tag(get_store(ctx), ref, name)
+    snap = tag(get_store(ctx), ref, name, force)
     click.echo(f"tagged {snap.id[:12]} as {name}")
 
 
@@ -140,25 +143,53 @@ def export(ctx, ref, path):
 
 @click.command()
 @click.argument("ref", required=False)
-@click.option("--all", "all_", is_flag=True, help="Verify every snapshot in the store.")
+@click.option("--all", "all_", is_flag=True,
+              help="Verify every snapshot and re-hash every object in the store.")
 @json_option
 @click.pass_context
 def verify(ctx, ref, all_, as_json):
-    """Re-hash every byte behind REF (or --all); exit 3 naming any damaged object."""
+    """Re-hash every byte behind REF (or --all); exit 3 naming any damaged object.
+
+    --all also re-hashes every stored object (results, attestations, manifests, shards,
+    adapter manifests), checks that each result row points at an object naming that row's
+    snapshot, and lists orphans (objects nothing in the catalog or ledger names).
+    """
     from govern.snapshot.verify import verify_all
+    from govern.store.check import check_store
     if not ref and not all_:
         raise click.UsageError("give a REF or --all")
     store = get_store(ctx)
     results = verify_all(store, None if all_ else ref)
     bad = {k: v for k, v in results.items() if v}
+    whole = check_store(store) if all_ else None
     if as_json:
-        echo_json({"verified": len(results), "damaged": bad})
+        echo_json({"verified": len(results), "damaged": bad, **({
+            "objects": whole.objects, "damaged_objects": whole.damaged,
+            "result_problems": whole.results, "unbound_results": whole.unbound,
+            "orphans": whole.orphans} if whole else {})})
     else:
         for sid, problems in bad.items():
             for p in problems:
                 click.echo(f"DAMAGED {sid[:12]}: {p}", err=True)
-        if not bad:
-            click.echo(f"ok: {len(results)} snapshot(s) verified, every byte re-hashed")
+        if whole:
+            for digest, problem in whole.damaged.items():
+                click.echo(f"DAMAGED object {digest}: {problem}", err=True)
+            for p in whole.results:
+                click.echo(f"BAD RESULT {p}", err=True)
+            for u in whole.unbound:
+                click.echo(f"note: {u} was written by an older govern and names no subject: "
+                           "not evidence until the step is re-run", err=True)
+            if whole.orphans:
+                click.echo(f"note: {len(whole.orphans)} orphan object(s), named by nothing in "
+                           f"the catalog or ledger: "
+                           + ", ".join(d[:12] for d in whole.orphans[:20]), err=True)
+        if not bad and (whole is None or whole.ok):
+            click.echo(f"ok: {len(results)} snapshot(s) verified, every byte re-hashed"
+                       + (f"; {whole.objects} object(s) re-hashed" if whole else ""))
     if bad:
         raise IntegrityError(f"{len(bad)} snapshot(s) damaged: {', '.join(s[:12] for s in bad)}",
                              hint="restore the named objects from a backup")
+    if whole and not whole.ok:
+        raise IntegrityError(f"{len(whole.damaged)} damaged object(s), {len(whole.results)} "
+                             "result row(s) that do not match their object",
+                             hint="restore the named objects from a backup; re-run the steps")

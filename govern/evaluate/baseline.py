@@ -28,7 +28,8 @@ def recorded_baselines(store: Store, suite_digest: str, base_model_digest: str |
             and r["subject"].endswith(":none")]
     if base_model_digest:
         rows = [r for r in rows if r["subject"].split(":")[0] == base_model_digest]
-    return rows
+    # evidence names its row (exit 3 otherwise); older unbound results do not count
+    return [r for r in rows if store.read_result(r) is not None]
 
 
 def require_baseline(store: Store, snapshot, policy, base_model_digest: str | None = None) -> str | None:
@@ -60,7 +61,7 @@ def require_baseline(store: Store, snapshot, policy, base_model_digest: str | No
                          f"--train-snapshot {snap_id[:12] if snap_id else 'REF'}`")
             continue
         digest = rows[-1]["digest"]
-        payload = store.get_json(digest)
+        payload = store.read_result(rows[-1])
         score, target = payload["metrics"][suite.metric], golden_target(suite, policy)
         if score is not None and score >= target:
             if required:

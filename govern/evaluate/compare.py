@@ -17,17 +17,25 @@ def resolve_results(store: Store, ref: str) -> list[tuple[str, dict]]:
     """REF is a stored eval result digest (or unambiguous prefix), or a subject
     `MODEL_DIGEST:ADAPTER_DIGEST|none` whose recorded per-suite results are all taken."""
     rows = store.list_results("eval")
-    by_digest = {r["digest"] for r in rows if r["digest"].startswith(ref)}
+    by_digest = {r["digest"]: r for r in rows if r["digest"].startswith(ref)}
     if len(by_digest) == 1:
-        d = by_digest.pop()
-        return [(d, store.get_json(d))]
+        d, row = by_digest.popitem()
+        return [(d, _evidence(store, row))]
     if len(by_digest) > 1:
         raise UsageError(f"result prefix {ref!r} is ambiguous", hint="give more characters")
     subject = [r for r in rows if r["subject"] == ref and ":" not in r["config"]]
     if not subject:
         raise UsageError(f"no eval result or model subject {ref!r} in the store",
                          hint="`govern eval` prints the digests of the results it records")
-    return [(r["digest"], store.get_json(r["digest"])) for r in subject]
+    return [(r["digest"], _evidence(store, r)) for r in subject]
+
+
+def _evidence(store: Store, row: dict) -> dict:
+    payload = store.read_result(row)  # names this row, else exit 3
+    if payload is None:
+        raise UsageError(f"eval result {row['digest'][:12]} was recorded by an older govern and "
+                         "names no subject", hint="re-run `govern eval`")
+    return payload
 
 
 def _stats(metric: str, base: list[dict], adapter: list[dict], t: st.Thresholds,

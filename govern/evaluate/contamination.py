@@ -15,7 +15,9 @@ def leaked_golden_ids(store: Store, snapshot_id: str | None) -> dict | None:
     if not results:
         return None
     latest = results[-1]
-    payload = store.get_json(latest["digest"])
+    payload = store.read_result(latest)  # names this snapshot, else exit 3
+    if payload is None:  # an older, unbound result: re-run the leakage scan
+        return None
     leaked = set()
     obj = payload.get("findings_object")
     if obj:

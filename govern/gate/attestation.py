@@ -46,6 +46,7 @@ def build_statement(snapshot, policy, decision: str, checks: list[dict],
             "verifier": {"id": "govern gate", "version": versions()},
             "timeVerified": now(), "actor": _who(),
             "resourceUri": f"govern:snapshot:{snapshot.id}",
+            "ledger": _ledger_head(snapshot.store),
             "manifest": {"sha256": snapshot.manifest_digest},
             "policy": {"uri": str(policy.path) if policy.path else "(defaults)",
                        "digest": {"sha256": policy.digest}},
@@ -55,6 +56,13 @@ def build_statement(snapshot, policy, decision: str, checks: list[dict],
             "decision": decision,
             "checks": [{k: c.get(k) for k in ("name", "status", "reason", "result")}
                        for c in checks]}}
+
+
+def _ledger_head(store) -> dict:
+    """The audit ledger's head as this statement is made: a later cut of the ledger shows."""
+    from govern.store import ledger
+    seq, h = ledger.last(store.db)
+    return {"seq": seq, "hash": h}
 
 
 def sign_and_record(store, snapshot, policy, statement: dict, key_path: Path | None = None) -> str:
@@ -67,7 +75,8 @@ def sign_and_record(store, snapshot, policy, statement: dict, key_path: Path | N
 
 def write_envelope(envelope: dict, path: Path) -> None:
     """Canonical JSON and one newline: verification insists on exactly these bytes."""
-    Path(path).write_text(canonical_json(envelope) + "\n", encoding="utf-8")
+    from govern.store.files import write_output
+    write_output(path, canonical_json(envelope) + "\n")
 
 
 def read_envelope(path: Path) -> dict:
@@ -105,16 +114,24 @@ def verify_attestation(store, envelope_or_path, trusted: list[Path] | None = Non
         manifest = statement["predicate"].get("manifest", {}).get("sha256")
         if manifest and manifest != row[0]:
             raise IntegrityError("the attestation names another manifest for its snapshot")
-        store.objects.get_bytes(row[0])
+        from govern.snapshot.verify import require_intact
+        from govern.store.ledger import recorded_head_problems
+        require_intact(store, subject)  # manifest and shards re-hash to the snapshot id
         for item in inputs:
             store.objects.get_bytes(item["digest"]["sha256"])  # raises when missing or damaged
+        head = statement["predicate"].get("ledger")
+        problems = recorded_head_problems(store.db, [("the attestation", head)]) \
+            if isinstance(head, dict) else []
+        if problems:
+            raise IntegrityError(problems[0], hint="`govern audit verify` checks the ledger")
     return {"digest": digest_json(envelope), "statement": statement, "subject": subject,
             "policy": policy_digest, "decision": statement["predicate"].get("decision"),
             "keyid": envelope["signatures"][0]["keyid"]}
 
 
 def attestation_for(store, ref: str, policy) -> dict:
-    """The stored envelope for snapshot REF: under this policy, else the latest one."""
+    """The stored envelope for snapshot REF: under this policy, else the latest one. Each is
+    checked to name REF's snapshot (store.read_result) whatever the catalog row says."""
     from govern.snapshot import resolve
     snapshot = resolve(store, ref)
     found = store.get_result("attestation", snapshot.id, policy.digest)
@@ -124,7 +141,18 @@ def attestation_for(store, ref: str, policy) -> dict:
     if not others:
         raise IntegrityError(f"snapshot {snapshot.label()} has no attestation (unsigned)",
                              hint=f"run `govern gate {ref}`")
-    return store.get_json(others[-1]["digest"])
+    return store.read_result(others[-1])
+
+
+def verify_for(store, ref: str, policy, trusted: list[Path] | None = None) -> dict:
+    """`attest verify REF`: REF's attestation, verified, whose signed subject is REF's id."""
+    from govern.snapshot import resolve
+    snapshot = resolve(store, ref)
+    info = verify_attestation(store, attestation_for(store, ref, policy), trusted)
+    if info["subject"] != snapshot.id:
+        raise IntegrityError(f"the attestation recorded for {snapshot.label()} is about snapshot "
+                             f"{info['subject'][:12]} (swapped)")
+    return info
 
 
 def require_valid(store, snapshot, policy) -> dict:

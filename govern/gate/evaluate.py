@@ -69,8 +69,16 @@ def _evaluate(store, snapshot, policy, run_missing: bool) -> tuple[list[dict], l
 
 def run_gate(store, snapshot, policy, run_missing: bool = False,
              key_path: Path | None = None) -> GateDecision:
-    """Evaluate the gate for one snapshot, sign and record the decision, return it."""
+    """Evaluate the gate for one snapshot, sign and record the decision, return it.
+
+    Refuses (IntegrityError, exit 3) a ledger that does not verify and a snapshot whose
+    manifest or shards no longer re-hash, before any evidence is read and again before signing.
+    """
+    from govern.snapshot.verify import require_intact
+    store.require_ledger()
+    require_intact(store, snapshot)
     checks, used = _evaluate(store, snapshot, policy, run_missing)
+    require_intact(store, snapshot)
     decision = "pass" if all(c["status"] in OK for c in checks) else "fail"
     results = [{"kind": ev.kind, "config": ev.config, "digest": ev.digest}
                for ev in used if ev.digest]

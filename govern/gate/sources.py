@@ -41,11 +41,16 @@ def ref_of(snapshot) -> str:
 
 
 def lookup(store, snapshot, kind: str, config: str, how_to_run: str) -> Evidence:
-    found = store.get_result(kind, snapshot.id, config)
+    found = store.get_result(kind, snapshot.id, config)  # exit 3 if it names another subject
     if found:
         return Evidence(kind, "found", how_to_run=how_to_run, config=config,
                         digest=found[0], payload=found[1])
-    if store.list_results(kind, snapshot.id):
+    rows = store.list_results(kind, snapshot.id)
+    if any(r["config"] == config for r in rows):
+        return Evidence(kind, "stale", f"the stored {kind} result for this snapshot was written "
+                        "by an older govern and names no snapshot, so it is no evidence",
+                        how_to_run, config)
+    if rows:
         return Evidence(kind, "stale", f"the stored {kind} result for this snapshot was made "
                         "with another scanner config or policy", how_to_run, config)
     parent = snapshot.manifest.get("parent")

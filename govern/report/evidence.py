@@ -18,9 +18,8 @@ FINDING_KEYS = ("row", "line", "file", "field", "role", "type", "start", "end", 
 def latest(store, kind: str, subject: str) -> tuple[str, dict] | None:
     """The newest stored result of a kind for a subject (the one a rerun would replace)."""
     rows = store.list_results(kind, subject)
-    if not rows:
-        return None
-    return rows[-1]["digest"], store.get_json(rows[-1]["digest"])
+    payload = store.read_result(rows[-1]) if rows else None  # names this subject, else exit 3
+    return (rows[-1]["digest"], payload) if payload is not None else None
 
 
 def safe_findings(store, payload: dict, limit: int) -> tuple[list[dict], int]:
@@ -67,7 +66,7 @@ def attestations(store, snapshot_id: str) -> list[dict]:
                 "verified": False, "error": None, "decision": None, "checks": [],
                 "time": None, "keyid": None, "inputs": []}
         try:
-            info = verify_attestation(store, store.get_json(row["digest"]))
+            info = verify_attestation(store, store.read_result(row))
             if info["subject"] != snapshot_id or info["policy"] != row["config"]:
                 raise GovernError("the attestation names another snapshot or policy (swapped)")
         except (GovernError, ValueError) as e:
@@ -91,7 +90,8 @@ def adapters(store, snapshot_id: str) -> list[dict]:
     for row in store.list_results("adapter", snapshot_id):
         m = store.get_json(row["digest"])
         base = m.get("base_model") or {}
-        out.append({"manifest_digest": row["digest"], "weights_digest": row["config"],
+        weights = (m.get("adapter") or {}).get("weights_digest")  # rows are keyed per run
+        out.append({"manifest_digest": row["digest"], "weights_digest": weights,
                     "adapter_digest": (m.get("adapter") or {}).get("digest"),
                     "created": m.get("created"), "task": m.get("task"),
                     "base_model": {"name": base.get("name"), "digest": base.get("digest")},
@@ -101,7 +101,7 @@ def adapters(store, snapshot_id: str) -> list[dict]:
                     "metrics": {k: v for k, v in (m.get("metrics") or {}).items()
                                 if isinstance(v, (int, float)) and not isinstance(v, bool)},
                     "records": (m.get("snapshot") or {}).get("records"),
-                    "folder": adapter_folder(store, row["config"])})
+                    "folder": adapter_folder(store, weights)})
         out[-1]["verified"], out[-1]["error"] = _verify(store, out[-1]["folder"])
     return out
 
@@ -132,7 +132,9 @@ def evaluations(store, snapshot_id: str, adapter_digests: set[str]) -> tuple[lis
     """Eval results of models trained on the snapshot, and regression verdicts about them."""
     results, mine, seen = [], set(), set()
     for row in store.list_results("eval"):
-        p = store.get_json(row["digest"])
+        p = store.read_result(row)  # names this row, else exit 3; None: older, unbound
+        if p is None:
+            continue
         subject_adapter = row["subject"].split(":", 1)[-1]
         snap = (p.get("adapter") or {}).get("snapshot")
         trained_on = snap.get("id") if isinstance(snap, dict) else snap
@@ -154,7 +156,9 @@ def evaluations(store, snapshot_id: str, adapter_digests: set[str]) -> tuple[lis
     for row in store.list_results("regression"):
         if row["subject"] not in mine:
             continue
-        r = store.get_json(row["digest"])
+        r = store.read_result(row)
+        if r is None:
+            continue
         regressions.append({"digest": row["digest"], "passed": r["passed"], "created": r["created"],
                             "suites": [{"name": s["suite"]["name"], "role": s["suite"]["role"],
                                         "metric": s["suite"]["metric"], "delta": s["delta"],

@@ -69,6 +69,7 @@ def report_json_text(report: dict) -> str:
 
 def write_outputs(report: dict, out_dir: Path) -> dict[str, Path]:
     """Write <stem>.json/.md/.html in out_dir; returns the paths by format."""
+    from govern.store.files import write_output
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(report)
@@ -77,5 +78,5 @@ def write_outputs(report: dict, out_dir: Path) -> dict[str, Path]:
     paths = {}
     for ext, text in texts.items():
         paths[ext] = out_dir / f"{stem}.{ext}"
-        paths[ext].write_text(text, encoding="utf-8")
+        write_output(paths[ext], text)  # never over a symlink or special file
     return paths

@@ -39,6 +39,7 @@ def create_signoff(store, report_path: Path, by: str, role: str, decision: str,
     """Sign a decision on the report; writes <report>.signoff-<digest12>.json beside it and
     records it in the store. Returns (statement, path, envelope digest)."""
     from govern.gate import signing
+    store.require_ledger()  # exit 3: nothing is signed on a ledger that does not verify
     if decision not in DECISIONS:
         raise UsageError(f"decision must be approve or reject, not {decision!r}")
     if not by.strip() or not role.strip():
@@ -138,7 +139,7 @@ def require_approved(store, snapshot, policy) -> dict | None:
         return None
     latest: dict[str, dict] = {}
     for row in store.list_results(KIND, snapshot.id):
-        info = verify_signoff(store, store.get_json(row["digest"]))
+        info = verify_signoff(store, store.read_result(row))  # names this snapshot
         key = info["role"] if section.get("signoff_roles") else "*"
         if key not in latest or info["date"] >= latest[key]["date"]:
             latest[key] = info

@@ -18,8 +18,8 @@ from govern.data.readers import Limits, Quarantine, SourceRecord, TypeDrift, rea
 from govern.data.sources import data_suffix, expand_paths
 from govern.data.text import layout
 from govern.digests import canonical_json, sha256_file
-from govern.errors import InputError, UsageError
-from govern.snapshot.model import Snapshot, check_name, resolve
+from govern.errors import InputError, NameTaken
+from govern.snapshot.model import Snapshot, check_name, name_owner, resolve
 from govern.store import Store
 from govern.store.store import now
 
@@ -132,14 +132,17 @@ def publish(store: Store, digests: list[str], shards: list[dict], schema: dict,
     with store.transaction() as db:
         existing = db.execute("SELECT manifest, name, kind FROM snapshots WHERE id=?",
                               (sid,)).fetchone()
-        if name and db.execute("SELECT 1 FROM snapshots WHERE name=? AND id<>?",
-                               (name, sid)).fetchone():
-            raise UsageError(f"the name {name!r} already belongs to another snapshot",
-                             hint="choose another --name, or tag the new snapshot later")
+        owner = name_owner(db, name) if name else None  # decided in this one transaction
+        if owner and owner[1] != sid:
+            raise NameTaken(f"name taken: {name!r} is already the {owner[0]} of snapshot "
+                            f"{owner[1][:12]}",
+                            hint="choose another --name, or tag the new snapshot later")
         if existing:
-            if name and existing[1] != name:
-                db.execute("INSERT OR REPLACE INTO tags VALUES (?,?)", (name, sid))
-            store.log(db, command, inputs, {"snapshot": sid, "already_stored": True})
+            tagged = bool(name) and owner is None
+            if tagged:
+                db.execute("INSERT INTO tags VALUES (?,?)", (name, sid))
+            store.log(db, command, inputs, {"snapshot": sid, "already_stored": True,
+                                            **({"tag": name} if tagged else {})})
             return CreateResult(Snapshot(store, sid, existing[0], existing[1], existing[2]), False)
         db.execute("INSERT INTO snapshots VALUES (?,?,?,?,?,?,?)",
                    (sid, kind, name, parent_id, manifest_digest, count, manifest["created"]))

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Iterator
 
-from govern.errors import UsageError
+from govern.errors import NameTaken, UsageError
 from govern.store import Store
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -121,13 +121,31 @@ def list_snapshots(store: Store, kind: str | None = None) -> list[dict]:
              "count": r[5], "created": r[6], "tags": tags.get(r[0], [])} for r in rows]
 
 
-def tag(store: Store, ref: str, name: str) -> Snapshot:
+def name_owner(db, name: str) -> tuple[str, str] | None:
+    """("name" | "tag", snapshot id) for a name already in use; call inside the transaction
+    that decides it, so two writers never both get the same name."""
+    row = db.execute("SELECT id FROM snapshots WHERE name=?", (name,)).fetchone()
+    if row:
+        return "name", row[0]
+    row = db.execute("SELECT snapshot FROM tags WHERE tag=?", (name,)).fetchone()
+    return ("tag", row[0]) if row else None
+
+
+def tag(store: Store, ref: str, name: str, force: bool = False) -> Snapshot:
+    """Tag a snapshot; moving an existing tag needs force and is recorded in the ledger."""
     snap = resolve(store, ref)
     check_name(name, "tag")
     with store.transaction() as db:
-        if db.execute("SELECT 1 FROM snapshots WHERE name=?", (name,)).fetchone():
-            raise UsageError(f"{name!r} is already a snapshot name")
+        owner = name_owner(db, name)
+        if owner and owner[1] == snap.id:
+            return snap
+        if owner and (owner[0] == "name" or not force):
+            raise NameTaken(f"name taken: {name!r} is already the {owner[0]} of snapshot "
+                            f"{owner[1][:12]}",
+                            hint="a snapshot's name never moves; pass --force to move a tag"
+                            if owner[0] == "tag" else "choose another tag")
         db.execute("INSERT OR REPLACE INTO tags VALUES (?,?)", (name, snap.id))
-        store.log(db, "snapshot tag", {"snapshot": snap.id}, {"tag": name})
+        store.log(db, "snapshot tag", {"snapshot": snap.id,
+                                       **({"moved_from": owner[1]} if owner else {})},
+                  {"tag": name})
     return snap
-

@@ -15,7 +15,7 @@ from typing import Iterator
 
 from govern.digests import canonical_json
 from govern.errors import ConflictError, IntegrityError, UsageError
-from govern.store import keys, ledger
+from govern.store import keys, ledger, results
 from govern.store.objects import ObjectStore
 
 SCHEMA = """
@@ -48,6 +48,9 @@ class Store:
         self.root = Path(root)
         self.objects = ObjectStore(self.root / "objects")
         self._db: sqlite3.Connection | None = None
+        self._pending_head: tuple[int, str] | None = None
+        self._signer = None
+        self._ledger_ok: tuple | None = None
 
     # -- catalog -------------------------------------------------------------------------
     @property
@@ -69,13 +72,18 @@ class Store:
         except sqlite3.OperationalError as e:
             raise ConflictError(f"the store at {self.root} is busy ({e})",
                                 hint="another govern process is writing; retry") from e
+        self._pending_head = None
         try:
             yield self.db
+            if self._pending_head:  # under the write lock: heads are written in commit order
+                ledger.write_head(self.ledger_head, *self._pending_head, self._head_signer())
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         else:
             self.db.execute("COMMIT")
+        finally:
+            self._pending_head = None
 
     def close(self) -> None:
         if self._db is not None:
@@ -89,8 +97,49 @@ class Store:
 
     def log(self, db: sqlite3.Connection, command: str, inputs: dict | None = None,
             outputs: dict | None = None) -> dict:
-        """Append to the audit ledger inside an open transaction."""
-        return ledger.append(db, self.ledger_head, command, inputs, outputs)
+        """Append to the audit ledger inside an open transaction; the signed head is written
+        just before the transaction commits."""
+        entry = ledger.append(db, command, inputs, outputs)
+        self._pending_head = (entry["seq"], entry["hash"])
+        return entry
+
+    def _head_signer(self):
+        """(key id, private key) signing the ledger head: the store's key, else
+        GOVERN_SIGNING_KEY's."""
+        if self._signer is None:
+            from govern.gate import signing
+            path = self.root / keys.SIGNING
+            key = signing.load_private_key(path if path.exists()
+                                           else signing.signing_key_path(self))
+            self._signer = (signing.key_id(key.public_key()), key)
+        return self._signer
+
+    def ledger_problems(self) -> list[str]:
+        """Problems of the chain and its signed head. A writer renames the head just before
+        its commit, so a reader can see the new head with the old table for an instant: a
+        mismatch is read again before it counts."""
+        from govern.gate.signing import trusted_keys
+        keys_ = trusted_keys(self)
+        for attempt in range(3):
+            problems = ledger.verify(self.db, self.ledger_head, keys_)
+            if not problems:
+                break
+            time.sleep(0.1 * (attempt + 1))
+        return problems
+
+    def require_ledger(self) -> None:
+        """For commands that sign or train: refuse (exit 3) a ledger that does not verify.
+        Checked once per process while the ledger's end stays the same."""
+        state = (ledger.last(self.db), ledger.read_head(self.ledger_head))
+        if self._ledger_ok == state:
+            return
+        problems = self.ledger_problems()
+        if problems:
+            raise IntegrityError(f"the audit ledger does not verify: {problems[0]}"
+                                 + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                                 hint="`govern audit verify` lists the problems; restore the "
+                                      "store from a backup")
+        self._ledger_ok = state
 
     def audit(self, command: str, inputs: dict | None = None, outputs: dict | None = None) -> dict:
         with self.transaction() as db:
@@ -105,8 +154,9 @@ class Store:
 
     def put_result(self, kind: str, subject: str, config: str, payload: dict,
                    command: str | None = None) -> str:
-        """Store a result artifact under (kind, subject, config) and log it."""
-        digest = self.put_json(payload)
+        """Store a result artifact under (kind, subject, config) and log it. The stored object
+        names (kind, subject, config) and the ledger head itself (govern.store.results)."""
+        digest = self.put_json(results.bind(kind, subject, config, payload, ledger.last(self.db)))
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?)",
                        (kind, subject, config, digest, now()))
@@ -115,9 +165,27 @@ class Store:
         return digest
 
     def get_result(self, kind: str, subject: str, config: str) -> tuple[str, dict] | None:
+        """The evidence stored under (kind, subject, config), checked as read_result does;
+        None when there is none, or only an unbound one from an older govern."""
         row = self.db.execute("SELECT digest FROM results WHERE kind=? AND subject=? AND config=?",
                               (kind, subject, config)).fetchone()
-        return (row[0], self.get_json(row[0])) if row else None
+        if row is None:
+            return None
+        payload = self.read_result({"kind": kind, "subject": subject, "config": config,
+                                    "digest": row[0]})
+        return (row[0], payload) if payload is not None else None
+
+    def read_result(self, row: dict) -> dict | None:
+        """A result row's object as evidence: it must hash to its digest and name the row's
+        (kind, subject, config), else IntegrityError (exit 3); an unbound result from an older
+        govern is no evidence (None: re-run the step). Evidence about a snapshot is only
+        given while the snapshot's manifest and shards re-hash (checked once per process)."""
+        payload = results.check(row, self.get_json(row["digest"]))
+        if payload is not None and self.db.execute(
+                "SELECT 1 FROM snapshots WHERE id=?", (row["subject"],)).fetchone():
+            from govern.snapshot.verify import require_intact
+            require_intact(self, row["subject"])
+        return payload
 
     def list_results(self, kind: str | None = None, subject: str | None = None) -> list[dict]:
         q, args = "SELECT kind, subject, config, digest, created FROM results WHERE 1=1", []
@@ -164,7 +232,7 @@ def init_store(root: Path) -> tuple[Store, bool]:
     created = not (root / "catalog.sqlite").exists()
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a folder")
-    for sub in ("objects", "keys", "logs"):
+    for sub in ("objects", "logs"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     keys.create_keys(root)
     store = Store(root)
@@ -180,4 +248,5 @@ def open_store(root: Path | None = None) -> Store:
                          hint="run `govern init` first, or pass --store / set GOVERN_STORE")
     if not (root / "objects").is_dir():
         raise IntegrityError(f"store at {root} has no objects folder")
+    keys.warn_if_loose(root)
     return Store(root)

@@ -100,13 +100,18 @@ def verify_adapter(folder: Path, store=None) -> dict:
     if digest_json(expected) != manifest["adapter"].get("digest"):
         problems.append("the manifest's adapter digest does not match its file table")
     recorded = False
-    if store is not None:
-        from govern.train.adapters import find_by_weights
-        row = find_by_weights(store, manifest["adapter"]["weights_digest"])
-        if row is not None:
-            recorded = True
-            if row["digest"] != manifest_digest(manifest):
-                problems.append("the manifest differs from the one recorded in the store")
+    if store is not None:  # this adapter's own record: later runs never change the verdict
+        from govern.train.adapters import records_for
+        digest = manifest_digest(manifest)
+        mine, weights_known = records_for(store, digest, manifest["adapter"]["weights_digest"])
+        for row in mine:
+            stored = store.get_json(row["digest"])
+            if manifest_digest({k: v for k, v in stored.items() if k != "bound"}) != digest:
+                problems.append(f"the store's record {row['digest'][:12]} of this manifest "
+                                "holds another manifest")
+        recorded = bool(mine)
+        if not mine and weights_known:
+            problems.append("the manifest differs from the one recorded in the store")
     if problems:
         raise IntegrityError(f"adapter {folder}: " + "; ".join(problems),
                              hint="the adapter or its manifest changed after training")

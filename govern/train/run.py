@@ -56,6 +56,7 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
           show_progress: bool | None = None) -> dict:
     """Train a LoRA adapter on the attested snapshot REF; returns the written manifest."""
     from govern.snapshot import resolve
+    store.require_ledger()  # exit 3 on a ledger that does not verify (cut, edited)
     snapshot = resolve(store, ref)
     attestation = require_attestation(store, snapshot, policy)
     signoff = require_signoff(store, snapshot, policy)
