@@ -15,6 +15,7 @@ from typing import Iterable
 
 from govern.errors import GovernError, InputError
 from govern.train import data as D
+from govern.train.losswatch import loss_watch
 from govern.train.model import load_lora_model, load_tokenizer, tokenizer_digests
 
 
@@ -163,12 +164,12 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     model = load_lora_model(model_dir, {**config, **runtime}, dtype, labels)
     show = sys.stderr.isatty() if show_progress is None else show_progress
     args = _arguments(out, config, precision, bool(held), show, runtime["compile"])
-    stopper = _stop_on_interrupt()
+    stopper, watch = _stop_on_interrupt(), loss_watch()
     # compiled graphs want one shape: pad packed rows to max_length instead of the batch's longest
     width = config["max_length"] if runtime["compile"] and config["packing"] else None
     trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=held or None,
                       data_collator=D.Collator(tokenizer.pad_token_id, width),
-                      callbacks=[stopper, *(callbacks or [])])
+                      callbacks=[stopper, watch, *(callbacks or [])])
     ckpt = resume and any((out / "checkpoints").glob("checkpoint-*"))
     result = trainer.train(resume_from_checkpoint=True if ckpt else None)
     if stopper.interrupted:
@@ -177,7 +178,7 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     metrics = {"loss_curve": [[h["step"], h["loss"]] for h in trainer.state.log_history if "loss" in h],
                "train_loss": result.training_loss, "steps": trainer.state.global_step,
                "runtime_s": result.metrics.get("train_runtime"),
-               "sequences": len(train),
+               "sequences": len(train), "warnings": watch.warnings,
                "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none")}}
     if held:
         metrics["eval"] = {k: v for k, v in trainer.evaluate().items() if isinstance(v, (int, float))}
