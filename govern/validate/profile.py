@@ -60,11 +60,9 @@ def null_checks(records: list[dict], fields: list[str]) -> list[dict]:
     return out
 
 
-def _condition(field: str, value) -> str:
-    """A pandas row condition selecting one label (the GX pandas condition parser)."""
-    column = field if field.isidentifier() else f"`{field}`"
-    literal = json.dumps(value) if isinstance(value, str) else repr(value)
-    return f"{column}=={literal}"
+def _condition(field: str, value) -> dict:
+    """A GX row condition selecting one label (GX's Condition JSON: `Column(field) == value`)."""
+    return {"type": "comparison", "column": {"name": field}, "operator": "==", "parameter": value}
 
 
 def label_checks(records: list[dict], rows: list[dict], field: str) -> list[dict]:
@@ -78,7 +76,7 @@ def label_checks(records: list[dict], rows: list[dict], field: str) -> list[dict
                         f"share of label {label!r}: reference {share:.3f} +/- {SHARE_TOLERANCE}",
                         column="_label_share", min_value=round(max(0.0, share - SHARE_TOLERANCE), 4),
                         max_value=round(min(1.0, share + SHARE_TOLERANCE), 4),
-                        row_condition=_condition(field, label), condition_parser="pandas"))
+                        row_condition=_condition(field, label)))
     return out
 
 
