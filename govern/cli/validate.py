@@ -10,7 +10,7 @@ from govern.errors import PolicyViolation
 
 
 @click.command()
-@click.argument("target", nargs=-1, required=True)
+@click.argument("target", nargs=-1)
 @click.option("--suite", "suites", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="A GX suite JSON file (repeatable). Default: [validate] suites, else the "
                    "shipped suite for the data's layout.")
@@ -19,9 +19,12 @@ from govern.errors import PolicyViolation
 @click.option("--format", "fmt", type=click.Choice(["junit", "sarif", "github", "markdown"]),
               help="CI output (JUnit XML, SARIF 2.1.0, GitHub annotations, Markdown summary).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the --format output to this file.")
+              help="Write the --format output (or the --suite-from suite) to this file.")
+@click.option("--suite-from", "suite_from", metavar="REF",
+              help="Write a suite profiled from snapshot REF (or data files) to --out instead "
+                   "of validating: labels and shares, lengths, null and duplicate rates, roles.")
 @click.pass_context
-def validate(ctx, target, suites, policy_path, as_json, fmt=None, out=None):
+def validate(ctx, target, suites, policy_path, as_json, fmt=None, out=None, suite_from=None):
     """Validate TARGET (a snapshot REF or data files) with Great Expectations suites.
 
     A snapshot's result is stored under (snapshot id, suite digest) for `govern gate`.
@@ -33,6 +36,11 @@ def validate(ctx, target, suites, policy_path, as_json, fmt=None, out=None):
     from govern.validate.run import validate_target
     root = store_path(ctx)
     store = open_store(root) if (root / "catalog.sqlite").exists() else None
+    if suite_from:
+        _write_suite(store, [suite_from, *target], out)
+        return
+    if not target:
+        raise click.UsageError("give a snapshot REF or data files (or --suite-from REF --out FILE)")
     run = validate_target(store, open_target(store, list(target)), list(suites) or None,
                           load_policy(policy_path))
     if fmt:  # CI formats (govern.report.ci_formats)
@@ -50,6 +58,16 @@ def validate(ctx, target, suites, policy_path, as_json, fmt=None, out=None):
         failed = [s["name"] for s in run.payload["suites"] if not s["success"]]
         raise PolicyViolation(f"validation failed: suite(s) {', '.join(failed)}",
                               hint="the rows listed are 0-based records of the target")
+
+
+def _write_suite(store, refs: list[str], out: Path | None) -> None:
+    from govern.snapshot.target import open_target
+    from govern.validate.profile import write_suite
+    if out is None:
+        raise click.UsageError("--suite-from needs --out FILE (e.g. expectations/mydata.json)")
+    suite = write_suite(open_target(store, refs), out)
+    click.echo(f"wrote suite {suite['name']!r} ({len(suite['expectations'])} expectations) to "
+               f"{out}; edit it, commit it and name it in [validate] suites")
 
 
 def _print(run) -> None:

@@ -104,13 +104,13 @@ def leakage_evidence(store, snapshot, policy, run: bool) -> Evidence:
 
 
 def validation_evidence(store, snapshot, policy, run: bool) -> Evidence:
-    from govern.validate.suites import policy_suites, suites_config
+    from govern.validate.suites import policy_labels, policy_suites, suites_config
     how = f"govern validate {ref_of(snapshot)}"
     paths = policy_suites(policy, snapshot.layout)
     if not paths:
         return Evidence("validation", "n/a", f"no suite for layout {snapshot.layout!r} "
                         "([validate] suites)", how)
-    config = suites_config(paths)
+    config = suites_config(paths, policy_labels(policy, snapshot.layout))
     ev = lookup(store, snapshot, "validation", config, how)
     if ev.status in ("missing", "stale") and run:
         from govern.validate.run import validate_target

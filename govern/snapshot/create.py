@@ -168,14 +168,27 @@ def snapshot_files(store: Store, paths: list[str], *, name: str | None = None,
                    parent: str | None = None, kind: str = "data", limits: Limits = Limits(),
                    quarantine_path: Path | None = None, workers: int | None = None,
                    progress: Callable[[int], None] | None = None,
-                   engine=None) -> CreateResult:
+                   engine=None, split: str | None = None) -> CreateResult:
     """Snapshot data files. Plain JSON Lines go through parallel chunk workers on `engine`
     (a govern.engine.Engine; default local); other formats, gzip and --quarantine read
-    sequentially. All give the same snapshot id."""
-    files = expand_paths(paths)
+    sequentially; Hugging Face datasets (save_to_disk folders, hf://NAME) through
+    govern.data.hf, `split` picking one split. All give the same snapshot id."""
     if name is not None:
         check_name(name)
     command = "golden add" if kind == "golden" else "snapshot create"
+    from govern.data.hf import is_hf_source, snapshot_datasets
+    if any(is_hf_source(p) for p in paths):
+        if not all(is_hf_source(p) for p in paths):
+            raise UsageError("mix of Hugging Face datasets and data files",
+                             hint="snapshot them separately, or export the dataset first")
+        if quarantine_path is not None:
+            raise UsageError("--quarantine applies to data files; a dataset's rows are typed "
+                             "already (a row JSON cannot hold stops with its split and row)")
+        return snapshot_datasets(store, list(paths), split=split, limits=limits, name=name,
+                                 parent=parent, kind=kind, progress=progress, command=command)
+    if split is not None:
+        raise UsageError("--split applies to Hugging Face datasets (save_to_disk folders, hf://)")
+    files = expand_paths(paths)
     if quarantine_path is None and _parallel_ok(files):
         return _snapshot_chunks(store, files, name=name, parent=parent, kind=kind, limits=limits,
                                 workers=workers, progress=progress, command=command,

@@ -1,4 +1,5 @@
-"""The resolved training config: schema defaults < govern.toml [train] < train.toml < options.
+"""The resolved training config: schema defaults < the task's defaults < govern.toml [train]
+< train.toml < options.
 
 The same JSON Schema (govern/policy/schema/train.json) validates the policy section and a
 per-run train.toml, so a key means the same everywhere. The resolved config is recorded in the
@@ -20,8 +21,24 @@ def schema() -> dict:
     return json.loads(text)
 
 
-def defaults() -> dict:
-    return {k: v["default"] for k, v in schema()["properties"].items()}
+# Defaults that depend on the task. Classification: chosen by bench/train_defaults.py (MiniLM,
+# CPU, MMLU topic classification from ../shared/data; docs/train.md has the figures): LoRA
+# alone on a frozen encoder needs a far higher learning rate and several passes, and the head
+# (pooler and classifier, both newly fitted) must train in full. Causal LM: the usual LoRA SFT
+# settings (not re-measured here).
+TASK_DEFAULTS = {
+    "classification": {"learning_rate": 2e-3, "epochs": 10, "r": 16, "alpha": 32,
+                       "warmup_ratio": 0.1, "max_length": 256,
+                       "modules_to_save": ["classifier", "score", "pooler"]},
+    "causal-lm": {"learning_rate": 2e-4, "epochs": 1, "r": 16, "alpha": 32,
+                  "warmup_ratio": 0.0, "max_length": 1024, "modules_to_save": []},
+}
+
+
+def defaults(task: str = "causal-lm") -> dict:
+    """Schema defaults plus the task's own."""
+    base = {k: v["default"] for k, v in schema()["properties"].items() if "default" in v}
+    return {**base, **TASK_DEFAULTS[task]}
 
 
 def read_config_file(path: Path) -> dict:
@@ -60,15 +77,20 @@ def check(data: dict, where: str) -> None:
 
 def resolve_config(policy_section: dict | None = None, config_file: Path | None = None,
                    overrides: dict | None = None) -> dict:
-    """Merge the layers; options set to None are left to the layers below."""
-    config = defaults()
-    config.update({k: v for k, v in (policy_section or {}).items()})
+    """Merge the layers; options set to None are left to the layers below. The task, from the
+    highest layer that names it, picks the defaults under all of them."""
+    layers = [dict(policy_section or {})]
     if config_file:
-        config.update(read_config_file(config_file))
+        layers.append(read_config_file(config_file))
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     if given:
         check(given, "command options")
-        config.update(given)
+        layers.append(given)
+    task = next((layer["task"] for layer in reversed(layers) if "task" in layer),
+                schema()["properties"]["task"]["default"])
+    config = defaults(task)
+    for layer in layers:
+        config.update(layer)
     return config
 
 

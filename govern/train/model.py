@@ -105,11 +105,18 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
     model.govern_kernels = apply_kernels(model, config["kernels"])
     targets = config["target_modules"] or default_targets(model.config.model_type)
     lora = peft.LoraConfig(task_type=task, r=config["r"], lora_alpha=config["alpha"],
-                           lora_dropout=config["dropout"], target_modules=targets)
+                           lora_dropout=config["dropout"], target_modules=targets,
+                           modules_to_save=_present(model, config.get("modules_to_save")))
     if config["gradient_checkpointing"]:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
     return peft.get_peft_model(model, lora)
+
+
+def _present(model, names: list[str] | None) -> list[str] | None:
+    """The named modules this model has (a default head list names several architectures')."""
+    have = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+    return [n for n in names or [] if n in have] or None
 
 
 def apply_kernels(model, choice: str) -> str:

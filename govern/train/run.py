@@ -75,7 +75,8 @@ def train(store, ref: str, policy: Policy, base_model: str | None = None, out: P
         raise UsageError(f"{out} already holds an adapter", hint="choose another --out folder")
     from govern.train.trainer import fit
     result = fit(snapshot.iter_raw(), snapshot.id, snapshot.layout, model_dir, out, config,
-                 resume=resume, show_progress=show_progress)
+                 resume=resume, show_progress=show_progress,
+                 cache_dir=store.root / "cache" / "train")
     manifest = build_manifest(result, config, base,
                               {"id": snapshot.id, "name": snapshot.name, "records": result.records,
                                "layout": snapshot.layout, "manifest": snapshot.manifest_digest},

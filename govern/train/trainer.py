@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from govern import __version__ as govern_version
 from govern.errors import GovernError, InputError
 from govern.train import data as D
+from govern.train.losswatch import loss_watch
 from govern.train.model import load_lora_model, load_tokenizer, tokenizer_digests
 
 
@@ -36,8 +38,11 @@ class FitResult:
     rank: int = 0
 
 
-def build_examples(rows: Iterable[tuple], snapshot_id: str, layout: str, tokenizer, config: dict):
-    """Verify and encode every record; returns (train, eval, labels, n_records)."""
+def build_examples(rows: Iterable[tuple], snapshot_id: str, layout: str, tokenizer, config: dict,
+                   cache_dir: Path | None = None, tokenizer_digest: str = ""):
+    """Verify every record, then encode them as datasets.Dataset objects (tokenised with
+    `map`, cached by snapshot id in cache_dir); returns (train, eval, labels, n_records)."""
+    from govern.train.dataset import encoded_sets
     records = list(D.verified_records(rows, snapshot_id))   # the whole snapshot is checked first
     cls = config["task"] == "classification"
     labels = None
@@ -49,14 +54,24 @@ def build_examples(rows: Iterable[tuple], snapshot_id: str, layout: str, tokeniz
                              hint="set text_field / label_field for classification")
         labels = sorted({str(rec[lf]) for _, rec, _ in records})
         ids = {l: i for i, l in enumerate(labels)}
-    train, held = [], []
-    for _, rec, digest in records:
-        if cls:
-            ex = D.encode_classification(tokenizer, rec, tf, lf, ids, config["max_length"])
-        else:
-            ex = D.encode_causal(tokenizer, rec, layout, config["max_length"])
+
+        def encode(rec):
+            return D.encode_classification(tokenizer, rec, tf, lf, ids, config["max_length"])
+    else:
+        def encode(rec):
+            return D.encode_causal(tokenizer, rec, layout, config["max_length"])
+
+    def held_out(digest: str) -> bool:
         # a record's place in the eval split depends only on its digest, not on the order
-        (held if int(digest[:8], 16) % 10_000 < config["eval_fraction"] * 10_000 else train).append(ex)
+        return int(digest[:8], 16) % 10_000 < config["eval_fraction"] * 10_000
+    key = {"snapshot": snapshot_id, "tokenizer": tokenizer_digest, "layout": layout,
+           "govern": govern_version,
+           "labels": labels, "eval_fraction": config["eval_fraction"],
+           **{k: config[k] for k in ("task", "max_length", "text_field", "label_field")}}
+    train, held = encoded_sets(records, encode, held_out, key,
+                               cache_dir if tokenizer_digest else None)
+    if not cls and config["packing"]:
+        train, held = train.to_list(), held.to_list()
     if not cls and config["packing"]:
         train, held = D.pack(train, config["max_length"]), D.pack(held, config["max_length"])
     return train, held, labels, len(records)
@@ -147,14 +162,16 @@ def _devices(torch) -> list[dict]:
 
 def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, out: Path,
         config: dict, resume: bool = False, show_progress: bool | None = None,
-        callbacks: list | None = None) -> FitResult:
+        callbacks: list | None = None, cache_dir: Path | None = None) -> FitResult:
     """Train a LoRA adapter on the verified records; writes the adapter into `out`."""
     import torch
     from transformers import Trainer, set_seed
     out = Path(out)
     set_seed(config["seed"])
     tokenizer = load_tokenizer(model_dir)
-    train, held, labels, n = build_examples(rows, snapshot_id, layout, tokenizer, config)
+    tok_digests = tokenizer_digests(model_dir, tokenizer)
+    train, held, labels, n = build_examples(rows, snapshot_id, layout, tokenizer, config,
+                                            cache_dir, tok_digests["digest"])
     if not train:
         raise InputError("no training examples after encoding", hint="check max_length and the task")
     precision, dtype = _precision(config)
@@ -163,12 +180,12 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     model = load_lora_model(model_dir, {**config, **runtime}, dtype, labels)
     show = sys.stderr.isatty() if show_progress is None else show_progress
     args = _arguments(out, config, precision, bool(held), show, runtime["compile"])
-    stopper = _stop_on_interrupt()
+    stopper, watch = _stop_on_interrupt(), loss_watch()
     # compiled graphs want one shape: pad packed rows to max_length instead of the batch's longest
     width = config["max_length"] if runtime["compile"] and config["packing"] else None
     trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=held or None,
                       data_collator=D.Collator(tokenizer.pad_token_id, width),
-                      callbacks=[stopper, *(callbacks or [])])
+                      callbacks=[stopper, watch, *(callbacks or [])])
     ckpt = resume and any((out / "checkpoints").glob("checkpoint-*"))
     result = trainer.train(resume_from_checkpoint=True if ckpt else None)
     if stopper.interrupted:
@@ -177,7 +194,7 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     metrics = {"loss_curve": [[h["step"], h["loss"]] for h in trainer.state.log_history if "loss" in h],
                "train_loss": result.training_loss, "steps": trainer.state.global_step,
                "runtime_s": result.metrics.get("train_runtime"),
-               "sequences": len(train),
+               "sequences": len(train), "warnings": watch.warnings,
                "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none")}}
     if held:
         metrics["eval"] = {k: v for k, v in trainer.evaluate().items() if isinstance(v, (int, float))}
@@ -187,5 +204,5 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
     if trainer.is_world_process_zero():
         out.mkdir(parents=True, exist_ok=True)
         model.save_pretrained(out)
-    return FitResult(out, n, tokens, labels, tokenizer_digests(model_dir, tokenizer), metrics,
+    return FitResult(out, n, tokens, labels, tok_digests, metrics,
                      devices, rank)

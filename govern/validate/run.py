@@ -16,8 +16,9 @@ from govern.data.text import layout as layout_of
 from govern.errors import InputError, UsageError
 from govern.snapshot.target import Target, target_digest
 from govern.validate.frame import record_frame
-from govern.validate.suites import (default_suites, policy_suites, read_suite, suite_digest,
-                                    suites_config)
+from govern.digests import digest_json
+from govern.validate.suites import (default_suites, labels_suite, policy_labels, policy_suites,
+                                    read_suite, suite_digest, suites_config)
 from govern.validate.summary import summarise_result
 
 FORMAT = 1
@@ -46,10 +47,13 @@ def gx_context():
     return context
 
 
-def _validate_suite(context, frame, path: Path, index: int) -> dict:
+def _validate_suite(context, frame, path: Path | None, index: int, data: dict | None = None,
+                    file: str = "") -> dict:
+    """Run one suite: a file, or `data` built in memory (named by `file`)."""
     import great_expectations as gx
-    data = read_suite(path)
-    suite = gx.ExpectationSuite(name=data["name"], expectations=_expectations(path, data),
+    data = data or read_suite(path)
+    file = file or Path(path).name
+    suite = gx.ExpectationSuite(name=data["name"], expectations=_expectations(path or file, data),
                                 meta=data.get("meta") or {})
     source = context.data_sources.add_pandas(f"govern-{index}-{uuid.uuid4().hex[:12]}")
     batch_def = source.add_dataframe_asset("records").add_batch_definition_whole_dataframe("all")
@@ -57,7 +61,8 @@ def _validate_suite(context, frame, path: Path, index: int) -> dict:
     result = batch.validate(suite, result_format={"result_format": "SUMMARY",
                                                   "partial_unexpected_count": 20})
     failed = [summarise_result(r.to_json_dict()) for r in result.results if not r.success]
-    return {"name": data["name"], "file": Path(path).name, "digest": suite_digest(path),
+    return {"name": data["name"], "file": file,
+            "digest": suite_digest(path) if path else digest_json(data),
             "success": bool(result.success), "statistics": dict(result.statistics),
             "failed": sorted(failed, key=lambda f: (f["expectation"], f.get("column") or ""))}
 
@@ -103,10 +108,14 @@ def validate_target(store, target: Target, suites: list[Path] | None, policy,
     if not paths:
         raise UsageError(f"no Great Expectations suite for layout {layout!r}",
                          hint="pass --suite PATH or set [validate] suites in govern.toml")
-    config = suites_config(paths)
+    labels = policy_labels(policy, layout)
+    config = suites_config(paths, labels)
     frame = record_frame(records, layout)
     context = context or gx_context()
     results = [_validate_suite(context, frame, p, i) for i, p in enumerate(paths)]
+    if labels:
+        results.append(_validate_suite(context, frame, None, len(paths), labels_suite(labels),
+                                       "[validate] labels"))
     payload = {"format": FORMAT, "kind": "validation", "subject": target_digest(target),
                "target": target.label, "layout": layout, "records": len(records),
                "config": config, "success": all(s["success"] for s in results),

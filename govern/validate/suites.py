@@ -58,10 +58,28 @@ def suite_digest(path: Path) -> str:
     return digest_json({"suite": read_suite(path), "derived": DERIVED_VERSION})
 
 
-def suites_config(paths: list[Path]) -> str:
-    """The result config of a validation run: the suite digest (or a digest over several)."""
+def suites_config(paths: list[Path], labels: list | None = None) -> str:
+    """The result config of a validation run: the suite digest (or a digest over several),
+    and the declared labels when [validate] labels applies."""
     digests = [suite_digest(p) for p in paths]
-    return digests[0] if len(digests) == 1 else digest_json({"suites": sorted(digests)})
+    config = digests[0] if len(digests) == 1 else digest_json({"suites": sorted(digests)})
+    return digest_json({"suites": config, "labels": labels}) if labels else config
+
+
+def policy_labels(policy, layout: str) -> list | None:
+    """`[validate] labels` for classification data (None when unset or another layout)."""
+    labels = policy.section("validate").get("labels") or []
+    return list(labels) if labels and layout == "classification" else None
+
+
+def labels_suite(labels: list, field: str = "label") -> dict:
+    """The label check `[validate] labels` adds to a classification run: every record's
+    label is one of the declared labels."""
+    return {"name": "labels", "expectations": [
+        {"type": "expect_column_values_to_be_in_set",
+         "kwargs": {"column": field, "value_set": list(labels)},
+         "meta": {"notes": "the labels declared in [validate] labels"}}],
+        "meta": {"govern": "from [validate] labels in govern.toml"}}
 
 
 def policy_suites(policy, layout: str) -> list[Path]:

@@ -31,9 +31,15 @@ def good_cls(n=12):
             for i in range(n)]
 
 
-def run(write_jsonl, records, gx_context):
+def labels_policy(labels=LABELS):
+    """The default policy with `[validate] labels` set."""
+    from govern.policy.load import Policy, validate
+    return Policy(validate({"version": 1, "validate": {"labels": list(labels)}}), None)
+
+
+def run(write_jsonl, records, gx_context, policy=None):
     target = open_target(None, [str(write_jsonl(records))])
-    return validate_target(None, target, None, load_policy(None), context=gx_context)
+    return validate_target(None, target, None, policy or load_policy(None), context=gx_context)
 
 
 def failed(run_):
@@ -73,8 +79,6 @@ BAD = [
     ("duplicate prompts", good_pc() + [{"prompt": "prompt 1", "completion": f"other {i}"}
                                        for i in range(4)],
      ("expect_column_proportion_of_unique_values_to_be_between", "prompt")),
-    ("label outside the set", good_cls() + [{"id": "X", "text": "t", "label": "refund"}],
-     ("expect_column_values_to_be_in_set", "label")),
     ("class imbalance", good_cls(4) + [{"id": f"B{i}", "text": f"b {i}", "label": "billing"}
                                        for i in range(40)],
      ("expect_column_values_to_be_between", "_label_share")),
@@ -98,7 +102,7 @@ def test_bad_records_fail_the_named_expectation(write_jsonl, gx_context, case, r
 def test_failed_summary_never_holds_a_planted_canary(write_jsonl, gx_context):
     records = good_cls() + [{"id": "C1", "text": f"mail me at {CANARY}", "label": CANARY},
                             {"id": "C2", "text": "call", "label": 4155550123}]
-    res = run(write_jsonl, records, gx_context)
+    res = run(write_jsonl, records, gx_context, labels_policy())
     f = failed(res)[("expect_column_values_to_be_in_set", "label")]
     assert f["unexpected_count"] == 2 and f["rows"] == [12, 13]
     dumped = json.dumps(res.payload)
@@ -114,3 +118,36 @@ def test_default_suites_follow_the_layout():
     for layout in ("chat", "prompt-completion", "classification", "text"):
         data = json.loads(default_suites(layout)[0].read_text())
         assert data["expectations"] and all("type" in e for e in data["expectations"])
+
+
+def test_the_shipped_suites_hold_no_dataset_specific_values():
+    for layout in ("chat", "prompt-completion", "classification", "text"):
+        data = json.loads(default_suites(layout)[0].read_text())
+        for e in data["expectations"]:
+            if e["kwargs"].get("column") in ("label", "text", "prompt", "completion", "messages"):
+                assert "value_set" not in e["kwargs"], (layout, e)
+
+
+@pytest.mark.parametrize("labels", [["refund", "bug", "hours"], list("abcdefghijklmnopqrst"), [0, 1]])
+def test_any_label_set_passes_the_default_classification_suite(write_jsonl, gx_context, labels):
+    records = [{"text": f"ticket text {i}", "label": labels[i % len(labels)]}
+               for i in range(3 * len(labels))]
+    res = run(write_jsonl, records, gx_context)
+    assert res.success, failed(res)
+    assert [s["file"] for s in res.payload["suites"]] == ["classification.json"]
+
+
+def test_validate_labels_adds_the_label_check_and_changes_the_config(write_jsonl, gx_context):
+    records = [{"text": f"ticket text {i}", "label": ["refund", "bug", "hours"][i % 3]}
+               for i in range(12)]
+    declared = labels_policy(["refund", "bug", "hours"])
+    res = run(write_jsonl, records, gx_context, declared)
+    assert res.success, failed(res)
+    assert [s["file"] for s in res.payload["suites"]] == ["classification.json", "[validate] labels"]
+    plain = run(write_jsonl, records, gx_context)
+    assert plain.config != res.config        # stored results under other labels are stale
+    outside = records + [{"text": "something else", "label": "shipping"}]
+    res = run(write_jsonl, outside, gx_context, declared)
+    f = failed(res)[("expect_column_values_to_be_in_set", "label")]
+    assert not res.success and f["rows"] == [12] and f["unexpected_count"] == 1
+    assert run(write_jsonl, outside, gx_context).success   # no labels declared: no label set

@@ -38,7 +38,13 @@ def test_validate_snapshot_stores_result_under_suite_digest(govern):
     assert stored[1]["suites"][0]["statistics"]["unsuccessful_expectations"] == 0
 
 
+def declare_labels(govern, labels=LABELS):
+    pol = govern.tmp_path / "govern.toml"
+    pol.write_text(pol.read_text().replace("labels = []", "labels = " + json.dumps(labels), 1))
+
+
 def test_failing_suite_exits_1_with_masked_examples_only(govern):
+    declare_labels(govern)
     bad = {"id": "T9999", "text": "refund please", "label": CANARY}
     snapshot(govern, tickets(govern.tmp_path / "t.jsonl", [bad]), "dirty")
     res = govern("validate", "dirty")
@@ -94,3 +100,55 @@ def test_suite_digest_ignores_formatting_but_not_content(tmp_path):
     changed.write_text(json.dumps(data))
     assert suite_digest(same) == suite_digest(base)
     assert suite_digest(changed) != suite_digest(base)
+
+
+def chats(n, extra=()):
+    return [{"messages": [{"role": "system", "content": "be brief"},
+                          {"role": "user", "content": f"question {i}"},
+                          {"role": "assistant", "content": f"answer number {i}"}]}
+            for i in range(n)] + list(extra)
+
+
+def write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_suite_from_a_reference_snapshot_fits_its_data_and_catches_drift(govern):
+    ref_rows = [{"text": f"refund for order {i}" + " please" * (i % 5), "label": lab}
+                for i, lab in enumerate(["refund", "bug", "hours"] * 20)]
+    snapshot(govern, write(govern.tmp_path / "ref.jsonl", ref_rows), "ref")
+    out = govern.tmp_path / "expectations" / "support.json"
+    res = govern("validate", "--suite-from", "ref", "--out", out)
+    assert res.exit_code == 0, res.output
+    suite = json.loads(out.read_text())
+    assert suite["name"] == "support"
+    in_set = [e for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_in_set"]
+    assert in_set[0]["kwargs"] == {"column": "label", "value_set": ["bug", "hours", "refund"]}
+    shares = [e for e in suite["expectations"] if e["kwargs"].get("column") == "_label_share"]
+    assert len(shares) == 3 and all(
+        e["kwargs"]["min_value"] <= 1 / 3 <= e["kwargs"]["max_value"] for e in shares)
+    assert any(e["type"] == "expect_column_quantile_values_to_be_between" for e in suite["expectations"])
+    assert govern("validate", "ref", "--suite", out).exit_code == 0   # the reference fits its suite
+    new_label = ref_rows + [{"text": "where is my parcel", "label": "shipping"}]
+    res = govern("validate", write(govern.tmp_path / "a.jsonl", new_label), "--suite", out)
+    assert res.exit_code == 1 and "expect_column_values_to_be_in_set(label)" in res.output
+    skewed = ref_rows + [{"text": f"refund again {i}", "label": "refund"} for i in range(40)]
+    res = govern("validate", write(govern.tmp_path / "b.jsonl", skewed), "--suite", out)
+    assert res.exit_code == 1 and "expect_column_values_to_be_between(_label_share)" in res.output
+    longer = [{**r, "text": r["text"] * 6} for r in ref_rows]
+    res = govern("validate", write(govern.tmp_path / "c.jsonl", longer), "--suite", out)
+    assert res.exit_code == 1 and "expect_column_quantile_values_to_be_between(_chars)" in res.output
+
+
+def test_suite_from_chat_data_keeps_its_role_order(govern):
+    data = write(govern.tmp_path / "chat.jsonl", chats(12))
+    out = govern.tmp_path / "chat-suite.json"
+    assert govern("validate", "--suite-from", data, "--out", out).exit_code == 0
+    assert govern("validate", data, "--suite", out).exit_code == 0
+    tool = chats(12, [{"messages": [{"role": "user", "content": "hi"},
+                                    {"role": "tool", "content": "{}"},
+                                    {"role": "assistant", "content": "hello"}]}])
+    res = govern("validate", write(govern.tmp_path / "t.jsonl", tool), "--suite", out)
+    assert res.exit_code == 1 and "expect_column_values_to_match_regex(_roles)" in res.output
+    assert govern("validate", "--suite-from", data).exit_code == 2      # --out is required
