@@ -45,7 +45,8 @@ def test_planted_forgetting_is_a_regression(govern, tiny_gpt2, make_causal_adapt
     (suite,) = out["suites"]
     assert suite["verdict"] == "regressed" and suite["delta"] < -0.05 and suite["p_value"] < 0.05
     from govern.store import open_store
-    stored = open_store(govern.store).get_json(out["report"])  # the report round-trips
+    stored = open_store(govern.store).get_json(out["report"])  # the report round-trips,
+    assert stored.pop("bound")["kind"] == "regression"  # stored naming its subject (issue 21)
     assert json.loads(Path(out["files"]["json"]).read_text()) == stored
     assert stored["suites"][0]["delta"] == suite["delta"] and stored["passed"] is False
     junit = Path(out["files"]["xml"]).read_text()

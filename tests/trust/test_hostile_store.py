@@ -262,3 +262,18 @@ def test_unbound_result_from_an_older_govern_is_stale_until_rescanned(trust):
     assert trust("gate", "A").exit_code == 0
     res = trust("verify", "--all")
     assert res.exit_code == 0, res.output
+
+
+def test_4_cut_ledger_with_a_resigned_head_still_shows_in_audit_verify(trust):
+    """Even with the store's own key (head re-signed after the cut), the heads recorded inside
+    results and attestations, and result rows no entry records, show the cut."""
+    from govern.store import ledger, open_store
+    trust.sql("DELETE FROM ledger WHERE seq > (SELECT MAX(seq) - 3 FROM ledger)")
+    store = open_store(trust.store)
+    seq, h = ledger.last(store.db)
+    ledger.write_head(store.ledger_head, seq, h, store._head_signer())
+    assert store.ledger_problems() == []  # the chain and its signed head alone look fine
+    store.close()
+    res = trust("audit", "verify")
+    assert res.exit_code == 3, res.output
+    assert "no longer holds" in res.output or "in no ledger entry" in res.output
