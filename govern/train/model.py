@@ -103,6 +103,11 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
         task = peft.TaskType.CAUSAL_LM
         model.config.use_cache = False   # training needs no KV cache; packed masks need none
     model.govern_kernels = apply_kernels(model, config["kernels"])
+    model.govern_fused_loss = False
+    if config["task"] != "classification" and config.get("fused_loss", "auto") is not False \
+            and model.govern_kernels != "liger":      # liger brings its own fused loss
+        from govern.train.fused import apply
+        model.govern_fused_loss = apply(model)
     targets = config["target_modules"] or default_targets(model.config.model_type)
     lora = peft.LoraConfig(task_type=task, r=config["r"], lora_alpha=config["alpha"],
                            lora_dropout=config["dropout"], target_modules=targets)

@@ -178,7 +178,8 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
                "train_loss": result.training_loss, "steps": trainer.state.global_step,
                "runtime_s": result.metrics.get("train_runtime"),
                "sequences": len(train),
-               "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none")}}
+               "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none"),
+                           "fused_loss": getattr(model.get_base_model(), "govern_fused_loss", False)}}
     if held:
         metrics["eval"] = {k: v for k, v in trainer.evaluate().items() if isinstance(v, (int, float))}
     tokens = sum(len(e["input_ids"]) for e in train)
