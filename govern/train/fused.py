@@ -52,7 +52,9 @@ def _function():
             grad = torch.zeros_like(hidden)
             total = torch.zeros((), dtype=torch.float32, device=hidden.device)
             step = max(1, CHUNK_ELEMENTS // weight.shape[0])
-            scale = 1.0 / divisor.float() if torch.is_tensor(divisor) else 1.0 / float(divisor)
+            # a tensor, not a float: a compiled function specialises on Python floats
+            scale = (1.0 / divisor.float() if torch.is_tensor(divisor)
+                     else torch.tensor(1.0 / float(divisor), device=hidden.device))
             fn = _chunk_fn(hidden.device.type)
             for start in range(0, rows.numel(), step):
                 idx = rows[start:start + step]
@@ -105,10 +107,11 @@ def supported(model) -> bool:
 
 
 def _disabled(fn):
-    """Keep the loss out of torch.compile's graph (it selects the labelled rows, a
-    data-dependent shape); the decoder before it stays compiled."""
+    """Keep the loss out of torch.compile's graph, and everything it calls (it selects the
+    labelled rows, a data-dependent shape, which would recompile at every step); the decoder
+    before it stays compiled, and the chunk's element-wise work is compiled on its own."""
     import torch
-    return torch.compiler.disable(fn, recursive=False)
+    return torch.compiler.disable(fn, recursive=True)
 
 
 def apply(model) -> bool:

@@ -114,7 +114,24 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
     if config["gradient_checkpointing"]:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
-    return peft.get_peft_model(model, lora)
+    model = peft.get_peft_model(model, lora)
+    import torch
+    if dtype != torch.float32 and config["task"] != "classification":
+        skip_input_casts(model)
+    return model
+
+
+def skip_input_casts(model) -> int:
+    """Half-precision training runs under autocast (the Trainer's bf16/fp16), which casts the
+    fp32 LoRA weights to the compute dtype itself. peft still casts each LoRA layer's input to
+    fp32 first, a round trip (bf16 -> fp32 -> bf16, exact both ways) that costs a copy of every
+    adapted layer's input and of its gradient. Returns how many layers skip it."""
+    n = 0
+    for module in model.modules():
+        if hasattr(module, "cast_input_dtype_enabled") and hasattr(module, "lora_A"):
+            module.cast_input_dtype_enabled = False
+            n += 1
+    return n
 
 
 def apply_kernels(model, choice: str) -> str:

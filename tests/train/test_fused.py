@@ -78,3 +78,33 @@ def test_fused_training_follows_the_stock_loss_curve(tiny_llama, tmp_path, monke
     assert (tmp_path / "again" / "adapter_model.safetensors").read_bytes() == \
         (tmp_path / "fused" / "adapter_model.safetensors").read_bytes()
     assert [l for _, l in again.metrics["loss_curve"]] == la
+
+
+def test_lora_layers_skip_the_fp32_input_round_trip_with_identical_results(tiny_llama):
+    """Under bf16 autocast, LoRA layers that skip peft's cast of their input to fp32 give the
+    same loss and the same adapter gradients, bit for bit."""
+    import torch
+
+    from govern.train.config import defaults
+    from govern.train.model import load_lora_model, skip_input_casts
+
+    def loss_and_grads(skip: bool):
+        torch.manual_seed(5)
+        model = load_lora_model(tiny_llama, {**defaults(), "attention": "sdpa"}, torch.float32)
+        model.to(torch.bfloat16)
+        for n, p in model.named_parameters():
+            if p.requires_grad:
+                p.data = p.data.float()        # fp32 adapters on a bf16 base, as peft keeps them
+                torch.nn.init.normal_(p, std=0.2)
+        n = skip_input_casts(model) if skip else 0
+        ids = torch.tensor([[1, 5, 9, 12, 30, 6, 40, 41, 42, 8]])
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = model(input_ids=ids, labels=ids).loss
+        loss.backward()
+        return n, loss, {k: p.grad for k, p in model.named_parameters() if p.requires_grad}
+
+    _, loss_a, grads_a = loss_and_grads(False)
+    n, loss_b, grads_b = loss_and_grads(True)
+    assert n == 2 * 7                                   # every adapted projection of both layers
+    assert torch.equal(loss_a, loss_b)
+    assert all(torch.equal(grads_a[k], grads_b[k]) for k in grads_a)
