@@ -170,6 +170,9 @@ def run_govern(a) -> dict:
     extra["losses"] = [l for _, l in result.metrics["loss_curve"]]
     extra["adapter_sha256"] = hashlib.sha256((out / "adapter_model.safetensors").read_bytes()).hexdigest() \
         if result.rank == 0 else None
+    import torch
+    if torch.cuda.is_available():     # the timed run's peak, before any repeat
+        extra["peak_mem_gib"] = torch.cuda.max_memory_allocated() / 2**30
     if a.repeat and result.rank == 0:
         # same seed, same machine: the adapter must repeat bit for bit. The repeat reads the
         # loss at every step (logging does not touch the numbers), for the loss comparison.
@@ -202,7 +205,8 @@ def finish(a, t, mean_tokens, extra) -> dict:
            "tokens_per_s": tps, "mfu": tps * flops_per_token(a.seq) / PEAK * 100,
            "rank": int(os.environ.get("RANK", 0)),
            "peak_mem_gib": torch.cuda.max_memory_allocated() / 2**30 if cuda else 0.0,
-           "device": torch.cuda.get_device_name() if cuda else "cpu", **extra}
+           "device": torch.cuda.get_device_name() if cuda else "cpu"}
+    res.update(extra)
     out = a.dir / "results"
     out.mkdir(exist_ok=True)
     (out / f"{a.tag}-rank{res['rank']}.json").write_text(json.dumps(res, indent=1, default=str))
