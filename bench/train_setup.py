@@ -3,6 +3,9 @@
 tokenizer with a 128,256-token vocabulary and a chat template, and generated chat records.
 
     python bench/train_setup.py DIR [--records 1500] [--seed 0]
+
+DIR/data.jsonl holds RECORDS chats of 150 to ~2,100 tokens (the seq 2,048 rows); DIR/data-long.jsonl
+RECORDS / 4 chats of ~1,000 to ~8,000 tokens (the seq 8,192 row).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ TEMPLATE = ("{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }} <|end
 # Llama 3.2 1B shapes: hidden 2048, 16 layers, 32 heads / 8 KV heads, tied embeddings
 SHAPE = dict(hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
              num_attention_heads=32, num_key_value_heads=8, vocab_size=VOCAB,
-             max_position_embeddings=4096, tie_word_embeddings=True, rope_theta=500000.0)
+             max_position_embeddings=8192, tie_word_embeddings=True, rope_theta=500000.0)
 
 
 def tokenizer():
@@ -47,6 +50,19 @@ def records(n: int, seed: int) -> list[dict]:
             for i in range(n)]
 
 
+def long_records(n: int, seed: int) -> list[dict]:
+    """Long chats for the seq 8,192 row: ~1,000 to ~8,000 tokens each."""
+    rng = random.Random(seed + 1)
+    words = VOCAB - len(SPECIAL)
+
+    def text(k):
+        return " ".join(f"t{rng.randrange(words)}" for _ in range(k))
+    return [{"id": i, "messages": [{"role": "system", "content": text(12)},
+                                   {"role": "user", "content": text(rng.randint(500, 4000))},
+                                   {"role": "assistant", "content": text(rng.randint(500, 4000))}]}
+            for i in range(n)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dir", type=Path)
@@ -67,9 +83,11 @@ def main() -> None:
     print(f"model: {sum(p.numel() for p in model.parameters()) / 1e9:.3f}B parameters", flush=True)
     model.save_pretrained(model_dir)
     tokenizer().save_pretrained(model_dir)
-    with open(a.dir / "data.jsonl", "w") as f:
-        for r in records(a.records, a.seed):
-            f.write(json.dumps(r) + "\n")
+    for name, recs in (("data.jsonl", records(a.records, a.seed)),
+                       ("data-long.jsonl", long_records(a.records // 4, a.seed))):
+        with open(a.dir / name, "w") as f:
+            for r in recs:
+                f.write(json.dumps(r) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,16 @@
-"""The whole GPU benchmark in one command, for a 2-GPU machine: builds the inputs, runs stock
-peft + Trainer and govern's engine side by side (one run per GPU at a time), then govern under
-torchrun on both GPUs with the same global batch, and prints the table.
+"""The whole GPU benchmark in one command: builds the inputs, runs stock peft + Trainer (padded
+records and full rows) and govern's engine one after the other on one GPU (`--plan one`, the
+default), or side by side on a 2-GPU machine with govern under torchrun (`--plan defaults`,
+`tuned`, `first`), and prints the table.
 
-    python bench/train_suite.py DIR [--out LOGDIR]
+    python bench/train_suite.py DIR [--out LOGDIR] [--plan one] [--runs a,b,...] [--profile 2]
+
+`--plan one` runs, in this order: stock-padded and stock-full (seq 2,048, micro-batch 8),
+govern (defaults, micro-batch 16 x 2), govern-8192 (long records, seq 8,192, 4 x 2),
+govern-unfused (govern with the stock loss, its loss read at every step) and stock-full-8192;
+`--runs` picks some of them. Each run times 17 steps after 3 warm-up steps. `--repeat` trains
+govern a second time with the same seed, compares the adapters' bytes and reads that run's loss
+at every step, so the report can compare the first 20 losses of the fused and the stock loss.
 """
 from __future__ import annotations
 
@@ -18,6 +26,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ENV = {"NCCL_NVLS_ENABLE": "0", "TORCH_SYMM_MEM_DISABLE_MULTICAST": "1", "NVSHMEM_DISABLE_NVLS": "1",
        "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1"}
+
+
+# the single-GPU plan: name -> train_gpu.py arguments (mode first)
+ONE = {"stock-padded": ["stock", "--batch", "8", "--seq", "2048", "--layout", "padded"],
+       "stock-full": ["stock", "--batch", "8", "--seq", "2048", "--layout", "full"],
+       "govern": ["govern", "--batch", "16", "--accum", "2", "--seq", "2048"],
+       "govern-8192": ["govern", "--batch", "4", "--accum", "2", "--seq", "8192", "--data", "long"],
+       "govern-unfused": ["govern", "--batch", "16", "--accum", "2", "--seq", "2048", "--fused-loss", "off",
+                          "--logging-steps", "1"],
+       "stock-full-8192": ["stock", "--batch", "2", "--seq", "8192", "--layout", "full", "--data", "long"]}
 
 
 def start(args: list[str], gpus: str, log, torchrun: bool = False) -> subprocess.Popen:
@@ -47,7 +65,10 @@ def main() -> None:
     ap.add_argument("dir", type=Path)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--steps", default="12")
-    ap.add_argument("--plan", choices=["first", "tuned", "defaults"], default="defaults")
+    ap.add_argument("--plan", choices=["one", "first", "tuned", "defaults"], default="one")
+    ap.add_argument("--runs", default=",".join(ONE))
+    ap.add_argument("--profile", default="0")
+    ap.add_argument("--repeat", action="store_true")
     ap.add_argument("--tiny", action="store_true", help="a quick CPU check of the suite itself")
     a = ap.parse_args()
     logdir = a.out or a.dir
@@ -63,7 +84,25 @@ def main() -> None:
         return codes
 
     setup = [str(HERE / "train_setup.py"), str(a.dir)] + (["--tiny", "--records", "40"] if a.tiny else [])
-    phase("prepare", [(setup, "0", log)], 100)
+    phase("prepare", [(setup, "0", log)], 200)
+    if a.plan == "one":
+        seq = "256" if a.tiny else None
+        for name in a.runs.split(","):
+            args = [g, *ONE[name], str(a.dir), "--tag", name, "--steps", "17" if a.steps == "12" else a.steps,
+                    "--warmup", "3", "--profile", a.profile]
+            if seq:
+                args = [x if x not in ("2048", "8192") else seq for x in args]
+            if a.repeat and name == "govern":
+                args.append("--repeat")
+            phase(name, [(args, "0", log)], 590)
+        log.close()
+        for p in sorted((a.dir / "results").glob("*-profile.txt")):
+            print(f"--- {p.name}\n{p.read_text()}")
+        subprocess.run([sys.executable, g, "report", str(a.dir)], check=False)
+        (logdir / "train_results.json").write_text(json.dumps(
+            {p.stem: json.loads(p.read_text()) for p in sorted((a.dir / "results").glob("*.json"))},
+            indent=1, default=str))
+        return
     one = [g, "govern", str(a.dir), "--batch", "8", "--accum", "2", *common]
     stock = [g, "stock", str(a.dir), "--batch", "8", *common, "--tag", "stock-b8"]
     if a.plan == "first":

@@ -89,23 +89,32 @@ def encode_classification(tokenizer, record: dict, text_field: str, label_field:
     return {"input_ids": ids, "label": label_ids[str(record[label_field])]}
 
 
-def pack(examples: list[dict], max_length: int, window: int = 512) -> list[dict]:
-    """First-fit-decreasing packing into rows of at most max_length tokens. Each record keeps
-    its own positions (0..n), so attention never crosses records; a record's first token is
-    not a target (it must not be predicted from the record before it)."""
+def pack(examples: list[dict], max_length: int) -> list[dict]:
+    """Best-fit-decreasing packing into rows of at most max_length tokens: longest record
+    first, each into the fullest row it still fits (O(n log n) over a sorted list of free
+    space). Each record keeps its own positions (0..n), so attention never crosses records;
+    a record's first token is not a target (it must not be predicted from the record before it)."""
+    import bisect
     rows: list[dict] = []
+    free: list[tuple[int, int]] = []          # (free tokens, row index), sorted
     # longest first fills rows best; sorted() is stable, so equal data packs equally
     for ex in sorted(examples, key=lambda e: -len(e["input_ids"])):
         n = len(ex["input_ids"])
         if n < 2:
             continue
-        row = next((r for r in rows[-window:] if len(r["input_ids"]) + n <= max_length), None)
-        if row is None:
+        i = bisect.bisect_left(free, (n, -1))
+        if i == len(free):
             row = {"input_ids": [], "labels": [], "position_ids": []}
             rows.append(row)
+            left, index = max_length, len(rows) - 1
+        else:
+            left, index = free.pop(i)
+            row = rows[index]
         row["input_ids"] += ex["input_ids"]
         row["labels"] += [IGNORE] + ex["labels"][1:]
         row["position_ids"] += list(range(n))
+        if left - n >= 2:
+            bisect.insort(free, (left - n, index))
     return rows
 
 

@@ -103,6 +103,11 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
         task = peft.TaskType.CAUSAL_LM
         model.config.use_cache = False   # training needs no KV cache; packed masks need none
     model.govern_kernels = apply_kernels(model, config["kernels"])
+    model.govern_fused_loss = False
+    if config["task"] != "classification" and config.get("fused_loss", "auto") is not False \
+            and model.govern_kernels != "liger":      # liger brings its own fused loss
+        from govern.train.fused import apply
+        model.govern_fused_loss = apply(model)
     targets = config["target_modules"] or default_targets(model.config.model_type)
     lora = peft.LoraConfig(task_type=task, r=config["r"], lora_alpha=config["alpha"],
                            lora_dropout=config["dropout"], target_modules=targets,
@@ -110,7 +115,24 @@ def load_lora_model(folder: Path, config: dict, dtype, labels: list[str] | None 
     if config["gradient_checkpointing"]:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
-    return peft.get_peft_model(model, lora)
+    model = peft.get_peft_model(model, lora)
+    import torch
+    if dtype != torch.float32 and config["task"] != "classification":
+        skip_input_casts(model)
+    return model
+
+
+def skip_input_casts(model) -> int:
+    """Half-precision training runs under autocast (the Trainer's bf16/fp16), which casts the
+    fp32 LoRA weights to the compute dtype itself. peft still casts each LoRA layer's input to
+    fp32 first, a round trip (bf16 -> fp32 -> bf16, exact both ways) that costs a copy of every
+    adapted layer's input and of its gradient. Returns how many layers skip it."""
+    n = 0
+    for module in model.modules():
+        if hasattr(module, "cast_input_dtype_enabled") and hasattr(module, "lora_A"):
+            module.cast_input_dtype_enabled = False
+            n += 1
+    return n
 
 
 def _present(model, names: list[str] | None) -> list[str] | None:

@@ -120,6 +120,9 @@ def _arguments(out: Path, config: dict, precision: str, has_eval: bool, show_pro
         save_strategy="steps" if config["save_steps"] else "no", save_steps=config["save_steps"] or 500,
         eval_strategy="epoch" if has_eval else "no", disable_tqdm=not show_progress,
         ddp_find_unused_parameters=False, torch_compile=compile_,
+        # the default filter reads every micro-batch's loss on the host (isnan/isinf), a device
+        # sync that left the GPU idle while the next batch was collated; NaN losses now show
+        logging_nan_inf_filter=False,
         optim="adamw_torch_fused" if cuda else "adamw_torch", dataloader_pin_memory=cuda)
 
 
@@ -195,7 +198,8 @@ def fit(rows: Iterable[tuple], snapshot_id: str, layout: str, model_dir: Path, o
                "train_loss": result.training_loss, "steps": trainer.state.global_step,
                "runtime_s": result.metrics.get("train_runtime"),
                "sequences": len(train), "warnings": watch.warnings,
-               "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none")}}
+               "runtime": {**runtime, "kernels": getattr(model.get_base_model(), "govern_kernels", "none"),
+                           "fused_loss": getattr(model.get_base_model(), "govern_fused_loss", False)}}
     if held:
         metrics["eval"] = {k: v for k, v in trainer.evaluate().items() if isinstance(v, (int, float))}
     tokens = sum(len(e["input_ids"]) for e in train)
