@@ -30,7 +30,7 @@ def test_own_labels_from_a_dataset_folder_to_a_verified_adapter(govern, tmp_path
     res = govern("snapshot", "create", tmp_path / "hfds", "--name", "support")
     assert res.exit_code == 0, res.output
     assert "30 records, layout classification" in res.output
-    gate = govern("gate", "support", "--run", "--json")
+    gate = govern("gate", "support", "--run", "--format", "json")
     assert gate.exit_code == 0, gate.output
     checks = {c["name"]: c["status"] for c in json.loads(gate.output)["checks"]}
     assert checks == {"pii": "pass", "secrets": "pass", "leakage": "n/a", "validation": "pass",
