@@ -17,7 +17,7 @@ def test_policy_check_prints_gate_defaults(govern):
     gate = json.loads(res.stdout)["policy"]["gate"]
     assert gate["require"] == ["pii", "secrets", "leakage", "validation", "min_records"]
     assert gate["missing_inputs"] == "not-applicable"
-    assert json.loads(res.stdout)["policy"]["validate"] == {"suites": []}
+    assert json.loads(res.stdout)["policy"]["validate"] == {"suites": [], "labels": []}
 
 
 def test_defaults_apply_when_the_section_is_left_out(govern):
