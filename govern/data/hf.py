@@ -103,7 +103,9 @@ def _pick(splits: dict, split: str | None, where: str) -> dict:
 
 def open_splits(arg: str, split: str | None = None) -> list[Split]:
     """The splits of a dataset folder or hub dataset, in their stored order."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")   # before datasets is imported: never online
     import datasets
+    datasets.disable_progress_bars()
     if arg.startswith(PREFIX):
         repo_id, config, revision = parse_hub(arg)
         folder = _hub_snapshot(arg, repo_id, revision)

@@ -26,6 +26,7 @@ class Target:
     snapshot: Snapshot | None = None
     files: list[Path] = field(default_factory=list)
     limits: Limits = Limits()
+    datasets: list[str] = field(default_factory=list)   # HF dataset folders or hf:// names
 
     @property
     def snapshot_id(self) -> str | None:
@@ -36,18 +37,28 @@ class Target:
             yield from self.snapshot.iter_records()
             return
         row = 0
+        for rec in self._source_records():
+            raw = canonical_json(rec.record)
+            yield RecordRef(row, rec.record, record_digest(raw), rec.file, rec.line, raw)
+            row += 1
+
+    def _source_records(self):
         for f in self.files:
-            for rec in read_file(f, self.limits):
-                raw = canonical_json(rec.record)
-                yield RecordRef(row, rec.record, record_digest(raw),
-                                rec.file, rec.line, raw)
-                row += 1
+            yield from read_file(f, self.limits)
+        if self.datasets:
+            from govern.data.hf import iter_split, open_splits
+            for arg in self.datasets:
+                for split in open_splits(arg):
+                    yield from iter_split(split, self.limits)
 
 
 def open_target(store: Store | None, args: list[str], kind: str | None = None) -> Target:
     """One REF, or one or more data files/folders/globs."""
     if not args:
         raise UsageError("give a snapshot REF or data files")
+    from govern.data.hf import is_hf_source
+    if all(is_hf_source(a) for a in args):
+        return Target(", ".join(args), datasets=list(args))
     if len(args) == 1 and not Path(args[0]).exists() and not any(c in args[0] for c in "*?["):
         if store is None:
             raise UsageError(f"{args[0]!r} is not a file and there is no store to look it up in",
@@ -63,6 +74,11 @@ def target_digest(target: Target) -> str:
     if target.snapshot:
         return target.snapshot.id
     h = hashlib.sha256()
+    if target.datasets:
+        from govern.data.hf import describe, open_splits
+        for arg in target.datasets:
+            for split in open_splits(arg):
+                h.update(json.dumps(describe(split)).encode())
     for f in target.files:
         h.update(json.dumps(str(f)).encode())
         h.update(Path(f).read_bytes())

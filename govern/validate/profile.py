@@ -65,7 +65,7 @@ def _condition(field: str, value) -> dict:
     return {"type": "comparison", "column": {"name": field}, "operator": "==", "parameter": value}
 
 
-def label_checks(records: list[dict], rows: list[dict], field: str) -> list[dict]:
+def label_checks(records: list[dict], field: str) -> list[dict]:
     counts = Counter(canonical_json(r.get(field)) for r in records if r.get(field) is not None)
     labels = sorted((json.loads(k) for k in counts), key=canonical_json)
     out = [_exp("expect_column_values_to_be_in_set", "the reference's label set",
@@ -125,7 +125,7 @@ def suite_from_records(records: list[dict], name: str, source: str, label_field:
         exps += null_checks(records, fields)
         exps += length_checks(rows, "_chars", "text characters")
         if layout == "classification":
-            exps += label_checks(records, rows, label_field)
+            exps += label_checks(records, label_field)
     exps.append(_exp("expect_column_mean_to_be_between",
                      f"duplicate rate: reference {dup:.3f} + {RATE_TOLERANCE}",
                      column="_duplicate", min_value=0, max_value=round(dup + RATE_TOLERANCE, 4)))

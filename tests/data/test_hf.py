@@ -150,3 +150,18 @@ def test_export_as_a_dataset_folder_parquet_and_jsonl_round_trips(govern, hf_cac
     assert datasets.load_dataset("parquet", data_files=str(tmp_path / "out.parquet"),
                                  split="train").num_rows == 5
     assert govern("snapshot", "export", "chat", "--format", "hf", tmp_path / "out-hf").exit_code == 2
+
+
+def test_validate_and_suite_from_take_a_dataset_folder_directly(govern, hf_caches, tmp_path):
+    import datasets
+    datasets.DatasetDict({"train": datasets.Dataset.from_list(records(9)),
+                          "test": datasets.Dataset.from_list(records(3, offset=20))}
+                         ).save_to_disk(str(tmp_path / "dd"))
+    res = govern("validate", tmp_path / "dd")
+    assert res.exit_code == 0, res.output
+    assert "12 records, layout classification" in res.output
+    out = tmp_path / "suite.json"
+    assert govern("validate", "--suite-from", tmp_path / "dd", "--out", out).exit_code == 0
+    suite = json.loads(out.read_text())
+    assert {"column": "label", "value_set": ["bug", "hours", "refund"]} in \
+        [e["kwargs"] for e in suite["expectations"]]
