@@ -1,7 +1,6 @@
 """Re-hashing every byte behind a snapshot; never trusts stored status."""
 from __future__ import annotations
 
-import io
 
 from govern.snapshot.create import record_digest, snapshot_id
 from govern.snapshot.model import Snapshot, list_snapshots, resolve
@@ -10,7 +9,7 @@ from govern.store import Store
 
 def verify_snapshot(store: Store, snap: Snapshot) -> list[str]:
     """Return problems ("object <digest>: hash mismatch", ...); empty when intact."""
-    import pyarrow.parquet as pq
+    from govern.data.arrow import table_from_bytes
     problems: list[str] = []
     bad = store.objects.check(snap.manifest_digest)
     if bad:
@@ -29,7 +28,7 @@ def verify_snapshot(store: Store, snap: Snapshot) -> list[str]:
         if bad:
             problems.append(f"shard object {shard['digest']}: {bad}")
             continue
-        table = pq.read_table(io.BytesIO(store.objects.path(shard["digest"]).read_bytes()))
+        table = table_from_bytes(store.objects.path(shard["digest"]).read_bytes())
         recs, digs = table.column("record").to_pylist(), table.column("digest").to_pylist()
         for rec, dig in zip(recs, digs):
             if record_digest(rec) != dig:
