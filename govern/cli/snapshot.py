@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from govern.cli.common import (echo_json, get_store, json_option, listing, policy_option,
-                               progress, table)
+                               progress, table, terminal_safe)
 from govern.cli.engine import engine_choice, engine_options
 from govern.errors import IntegrityError
 
@@ -135,7 +135,7 @@ def export(ctx, ref, path):
     from govern.snapshot import resolve
     from govern.snapshot.export import export_jsonl
     n = export_jsonl(resolve(get_store(ctx), ref), path)
-    click.echo(f"wrote {n} records to {path}")
+    click.echo(f"wrote {n} records to {terminal_safe(path)}")
 
 
 @click.command()
