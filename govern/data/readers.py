@@ -169,46 +169,42 @@ def open_binary(path: Path, limits: Limits = Limits()):
     return io.BufferedReader(_Gunzip(path, limits), BLOCK) if is_gz_name else open(path, "rb")
 
 
-_BLANKS = re.compile(rb"[ \t\r\n]*")
-
-
 def bounded_lines(f, file: str, limit: int, first_line: int = 1,
                   end: int | None = None) -> Iterator[tuple[int, bytes]]:
-    """(1-based line number, raw bytes) of the non-blank lines of a binary stream, read in
-    blocks. A line is refused once it passes `limit` bytes, before it is read whole; runs of
-    blank lines are skipped without a Python step per line. `end`: stop after that many bytes."""
-    lineno, pending, left = first_line, bytearray(), end
+    """(1-based line number, raw bytes without the newline) of the non-blank lines of a binary
+    stream, read in blocks: a line is refused once it passes `limit` bytes, before it is read
+    whole. `end`: stop after that many bytes."""
+    lineno, left, pending = first_line, end, b""
     _track(f, lambda: lineno)
+    too_long = "line is over the limit of %d bytes" % limit
+    hint = "raise --max-record-bytes if this is expected"
     while left is None or left > 0:
         block = f.read(BLOCK if left is None else min(BLOCK, left))
         if not block:
             break
         if left is not None:
             left -= len(block)
-        pos, size = 0, len(block)
-        while pos < size:
-            if not pending:
-                stop = block.rfind(b"\n", pos, _BLANKS.match(block, pos).end()) + 1
-                if stop > pos:  # a run of blank lines, up to its last newline
-                    lineno += block.count(b"\n", pos, stop)
-                    pos = stop
-                    continue
-            nl = block.find(b"\n", pos)
-            stop = size if nl < 0 else nl + 1
-            if len(pending) + stop - pos > limit + 1:
-                raise InputError(f"line is over the limit of {limit} bytes", file, lineno,
-                                 hint="raise --max-record-bytes if this is expected")
-            if nl < 0:
-                pending += block[pos:]
-                break
-            line = bytes(pending + block[pos:stop]) if pending else block[pos:stop]
-            pending.clear()
-            pos = stop
-            if line.strip():
-                yield lineno, line
+        if not block.strip() and not pending.strip():  # a flood of blank lines: no loop
+            nl = block.count(b"\n")
+            lineno += nl
+            pending = block[block.rfind(b"\n") + 1:] if nl else pending + block
+            if len(pending) > limit:
+                raise InputError(too_long, file, lineno, hint=hint)
+            continue
+        parts = block.split(b"\n")
+        if pending:
+            parts[0] = pending + parts[0]
+        pending = parts.pop()  # the line still open at the end of the block
+        for part in parts:
+            if len(part) > limit and len(part.rstrip(b"\r")) > limit:
+                raise InputError(too_long, file, lineno, hint=hint)
+            if part.strip():
+                yield lineno, part
             lineno += 1
+        if len(pending) > limit:
+            raise InputError(too_long, file, lineno, hint=hint)
     if pending.strip():
-        yield lineno, bytes(pending)
+        yield lineno, pending
 
 
 def _decode(raw: bytes, file: str, line: int) -> str:
@@ -221,7 +217,7 @@ def _decode(raw: bytes, file: str, line: int) -> str:
 def parse_line(raw: bytes, file: str, lineno: int, limits: Limits) -> dict:
     """One JSON Lines record: UTF-8, valid JSON, no duplicate keys, no NaN or out-of-range
     number, within limits."""
-    if len(raw) > limits.max_record_bytes + 1:
+    if len(raw) > limits.max_record_bytes:
         raise InputError(f"line is over the limit of {limits.max_record_bytes} bytes", file,
                          lineno, hint="raise --max-record-bytes if this is expected")
     obj = _decode_json(_decode(raw, file, lineno), file, lineno, limits)

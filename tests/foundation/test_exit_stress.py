@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "support_tickets.jsonl"
-RUNS = 30
+RUNS = 24
 
 
 def _govern(tmp: Path, *args: str) -> subprocess.CompletedProcess:
