@@ -58,7 +58,7 @@ def _show(result, fmt: str) -> str:
         from rich.markup import escape
         table(escape(f"gate {result.label}: {result.decision.upper()}"),
               ["check", "status", "reason", "result"],
-              [[escape(str(v)) for v in row] for row in render.table_rows(data)])
+              render.table_rows(data))  # table() escapes cells itself
         click.echo(f"attestation {result.attestation_digest}")
     else:
         click.echo(text, nl=not text.endswith("\n"))

@@ -78,9 +78,10 @@ class GovernGroup(LazyGroup):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except GovernError as e:
-            click.echo(f"error: {e.message}", err=True)
+            from govern.cli.common import terminal_safe  # messages name files: no escapes
+            click.echo(f"error: {terminal_safe(e.message)}", err=True)
             if e.hint:
-                click.echo(f"hint: {e.hint}", err=True)
+                click.echo(f"hint: {terminal_safe(e.hint)}", err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

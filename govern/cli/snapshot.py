@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from govern.cli.common import (echo_json, get_store, json_option, listing, policy_option,
-                               progress, table)
+                               progress, table, terminal_safe)
 from govern.cli.engine import engine_choice, engine_options
 from govern.errors import IntegrityError
 
@@ -149,7 +149,7 @@ def export(ctx, ref, path, fmt, policy_path):
     snap = resolve(store, ref)
     att = attestation_of(store, snap, load_policy(policy_path)) if fmt == "hf" else None
     n = export_snapshot(snap, path, fmt, att)
-    click.echo(f"wrote {n} records to {path}")
+    click.echo(f"wrote {n} records to {terminal_safe(path)}")
 
 
 @click.command()

@@ -3,6 +3,10 @@
 Every record comes out with its source file and 1-based line (or row for Parquet). Malformed
 input raises InputError naming file and line; nothing is silently dropped or coerced. With a
 quarantine sink, bad lines are diverted there instead and counted.
+
+Memory stays bounded on hostile input: files are read in blocks, a line is refused as soon as
+it grows past max_record_bytes (never after reading it whole), runs of blank lines are skipped
+at C speed, and gzip input may expand at most `max_expansion` times its compressed size.
 """
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ import gzip
 import io
 import json
 import math
+import os
+import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,12 +26,15 @@ from govern.data.sources import data_suffix
 from govern.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
+BLOCK = 1 << 20
+EXPANSION_FLOOR = 64 * 1024 * 1024  # any gzip may expand this far, whatever its ratio
 
 
 @dataclass(frozen=True)
 class Limits:
     max_record_bytes: int = 10 * 1024 * 1024
     max_depth: int = 32
+    max_expansion: int = 200  # decompressed bytes per compressed byte, past EXPANSION_FLOOR
 
 
 @dataclass
@@ -63,18 +73,38 @@ def _no_duplicates(pairs):
     return obj
 
 
-_decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text[:40]} is out of range (it would become Infinity)")
+    return value
 
 
-def _depth(obj, limit: int, level: int = 1) -> bool:
-    """True when obj nests deeper than limit."""
-    if level > limit:
-        return True
-    if isinstance(obj, dict):
-        return any(_depth(v, limit, level + 1) for v in obj.values() if isinstance(v, (dict, list)))
-    if isinstance(obj, list):
-        return any(_depth(v, limit, level + 1) for v in obj if isinstance(v, (dict, list)))
+_decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+                            parse_float=_finite)
+
+
+def _depth(obj, limit: int) -> bool:
+    """True when obj nests deeper than limit (walked with a stack, not recursion)."""
+    stack = [(obj, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((v, level + 1) for v in children if isinstance(v, (dict, list)))
     return False
+
+
+def _decode_json(text: str, file: str, line: int, limits: Limits, pos: int | None = None):
+    """json's decode (or raw_decode at pos) with its errors as InputError at file:line."""
+    try:
+        return _decoder.decode(text) if pos is None else _decoder.raw_decode(text, pos)
+    except RecursionError:
+        raise InputError(f"record nests deeper than {limits.max_depth} levels", file, line,
+                         hint="raise --max-depth if this is expected") from None
+    except ValueError as e:
+        raise InputError(f"invalid JSON: {_json_reason(e)}", file, line) from None
 
 
 def _check(obj, raw_len: int, file: str, line: int, limits: Limits,
@@ -94,8 +124,40 @@ def _check(obj, raw_len: int, file: str, line: int, limits: Limits,
     return obj
 
 
-def open_binary(path: Path):
-    """Open a file, decompressing .gz; refuse a compressed file without its extension."""
+class _Gunzip(io.RawIOBase):
+    """A gzip stream that stops at an expansion limit and names the file when it is broken.
+    `where()` (set by the reader) gives the line being read, for the message."""
+
+    def __init__(self, path: Path, limits: Limits):
+        self.file, self.raw = str(path), gzip.open(path, "rb")
+        self.allowed = max(EXPANSION_FLOOR, limits.max_expansion * os.path.getsize(path))
+        self.ratio, self.total = limits.max_expansion, 0
+        self.where = lambda: None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        try:
+            n = self.raw.readinto(b)
+        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as e:
+            raise InputError(f"gzip data is truncated or corrupt ({e})", self.file,
+                             self.where()) from None
+        self.total += n
+        if self.total > self.allowed:
+            raise InputError(f"gzip data expands past {self.allowed} bytes (over {self.ratio}x "
+                             f"its compressed size): refused as a decompression bomb",
+                             self.file, self.where())
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def open_binary(path: Path, limits: Limits = Limits()):
+    """Open a file, decompressing .gz within limits; refuse a compressed file without its
+    extension."""
     with open(path, "rb") as f:
         head = f.read(2)
     is_gz_name = path.suffix.lower() == ".gz"
@@ -104,7 +166,45 @@ def open_binary(path: Path):
                          hint=f"rename it to {path.name}.gz")
     if is_gz_name and head != GZIP_MAGIC:
         raise InputError("file name ends in .gz but the file is not gzip-compressed", str(path), 1)
-    return gzip.open(path, "rb") if is_gz_name else open(path, "rb")
+    return io.BufferedReader(_Gunzip(path, limits), BLOCK) if is_gz_name else open(path, "rb")
+
+
+def bounded_lines(f, file: str, limit: int, first_line: int = 1,
+                  end: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, raw bytes without the newline) of the non-blank lines of a binary
+    stream, read in blocks: a line is refused once it passes `limit` bytes, before it is read
+    whole. `end`: stop after that many bytes."""
+    lineno, left, pending = first_line, end, b""
+    _track(f, lambda: lineno)
+    too_long = "line is over the limit of %d bytes" % limit
+    hint = "raise --max-record-bytes if this is expected"
+    while left is None or left > 0:
+        block = f.read(BLOCK if left is None else min(BLOCK, left))
+        if not block:
+            break
+        if left is not None:
+            left -= len(block)
+        if not block.strip() and not pending.strip():  # a flood of blank lines: no loop
+            nl = block.count(b"\n")
+            lineno += nl
+            pending = block[block.rfind(b"\n") + 1:] if nl else pending + block
+            if len(pending) > limit:
+                raise InputError(too_long, file, lineno, hint=hint)
+            continue
+        parts = block.split(b"\n")
+        if pending:
+            parts[0] = pending + parts[0]
+        pending = parts.pop()  # the line still open at the end of the block
+        for part in parts:
+            if len(part) > limit and len(part.rstrip(b"\r")) > limit:
+                raise InputError(too_long, file, lineno, hint=hint)
+            if part.strip():
+                yield lineno, part
+            lineno += 1
+        if len(pending) > limit:
+            raise InputError(too_long, file, lineno, hint=hint)
+    if pending.strip():
+        yield lineno, pending
 
 
 def _decode(raw: bytes, file: str, line: int) -> str:
@@ -115,41 +215,37 @@ def _decode(raw: bytes, file: str, line: int) -> str:
 
 
 def parse_line(raw: bytes, file: str, lineno: int, limits: Limits) -> dict:
-    """One JSON Lines record: UTF-8, valid JSON, no duplicate keys, no NaN, within limits."""
-    text = _decode(raw, file, lineno)
-    try:
-        obj = _decoder.decode(text)
-    except ValueError as e:
-        raise InputError(f"invalid JSON: {_json_reason(e)}", file, lineno) from None
+    """One JSON Lines record: UTF-8, valid JSON, no duplicate keys, no NaN or out-of-range
+    number, within limits."""
+    if len(raw) > limits.max_record_bytes:
+        raise InputError(f"line is over the limit of {limits.max_record_bytes} bytes", file,
+                         lineno, hint="raise --max-record-bytes if this is expected")
+    obj = _decode_json(_decode(raw, file, lineno), file, lineno, limits)
     return _check(obj, len(raw), file, lineno, limits, raw.count(b"{") + raw.count(b"["))
 
 
-def iter_lines(path: Path, start: int = 0, end: int | None = None,
-               first_line: int = 1) -> Iterator[tuple[int, bytes]]:
-    """(1-based line number, raw bytes) of a file or of a byte range of an uncompressed file."""
+def iter_lines(path: Path, start: int = 0, end: int | None = None, first_line: int = 1,
+               limits: Limits = Limits()) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, raw bytes) of the non-blank lines of a file or of a byte range of
+    an uncompressed file."""
+    file = str(path)
     if start == 0 and end is None:
-        with open_binary(path) as f:
-            yield from enumerate(f, first_line)
+        with open_binary(path, limits) as f:
+            yield from bounded_lines(f, file, limits.max_record_bytes, first_line)
         return
     with open(path, "rb") as f:
         f.seek(start)
-        lineno, pos = first_line, start
-        for raw in f:
-            if pos >= end:
-                break
-            yield lineno, raw
-            lineno += 1
-            pos += len(raw)
+        yield from bounded_lines(f, file, limits.max_record_bytes, first_line, end - start)
 
 
 def read_jsonl(path: Path, limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
     file = str(path)
     seen = False
-    for lineno, raw in iter_lines(path):
+    for lineno, raw in iter_lines(path, limits=limits):
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if not raw.strip():
-            continue
+            if not raw.strip():
+                continue
         seen = True
         try:
             yield SourceRecord(parse_line(raw, file, lineno, limits), file, lineno)
@@ -165,106 +261,193 @@ def _json_reason(e: ValueError) -> str:
     return msg.split(": line ")[0] if ": line " in msg else msg
 
 
-def read_json_array(path: Path, limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
-    file = str(path)
-    with open_binary(path) as f:
-        data = f.read()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError("invalid UTF-8", file, data.count(b"\n", 0, e.start) + 1) from None
-    stripped = text.lstrip()
-    if not stripped:
-        raise InputError("file is empty (no records)", file, 1)
-    if not stripped.startswith("["):
-        # a .json file holding JSON Lines is common: read it as such
-        yield from read_jsonl(path, limits, quarantine)
-        return
-    pos = text.index("[") + 1
-    n = len(text)
-    count = 0
-    ws = " \t\r\n"
-    while True:
-        while pos < n and text[pos] in ws:
-            pos += 1
-        if pos < n and text[pos] == "]":
-            break
-        line = text.count("\n", 0, pos) + 1
+class _TextWindow:
+    """Decoded text of a stream, held only from the record being parsed on: grows a block at a
+    time, never past the record limit. Line numbers advance with a cursor (pos only grows)."""
+
+    def __init__(self, f, file: str, limits: Limits):
+        import codecs
+        self.f, self.file, self.limits = f, file, limits
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self.text, self.pos, self.eof = "", 0, False
+        self.cursor, self.cursor_line = 0, 1
+        _track(f, lambda: self.line_at(len(self.text)))
+
+    def line_at(self, pos: int) -> int:
+        if pos >= self.cursor:
+            self.cursor_line += self.text.count("\n", self.cursor, pos)
+            self.cursor = pos
+            return self.cursor_line
+        return self.cursor_line - self.text.count("\n", pos, self.cursor)
+
+    def more(self) -> bool:
+        """Read a block, first dropping text before pos; False at the end of the stream."""
+        if self.eof:
+            return False
+        self.line_at(self.pos)
+        self.text, self.cursor, self.pos = self.text[self.pos:], 0, 0
+        block = self.f.read(BLOCK)
+        self.eof = not block
         try:
-            obj, end = _decoder.raw_decode(text, pos)
-        except ValueError as e:
-            raise InputError(f"invalid JSON: {_json_reason(e)}", file, line) from None
-        count += 1
-        yield SourceRecord(_check(obj, end - pos, file, line, limits), file, line)
-        pos = end
-        while pos < n and text[pos] in ws:
-            pos += 1
-        if pos < n and text[pos] == ",":
-            pos += 1
-        elif pos < n and text[pos] == "]":
-            break
-        else:
-            raise InputError("invalid JSON array: expected ',' or ']'", file,
-                             text.count("\n", 0, pos) + 1)
+            self.text += self.decoder.decode(block, final=self.eof)
+        except UnicodeDecodeError:
+            raise InputError("invalid UTF-8", self.file, self.line_at(len(self.text))) from None
+        return not self.eof
+
+    def skip_ws(self) -> str:
+        """The next non-blank character ('' at the end), reading on as needed."""
+        while True:
+            self.pos = _WS.match(self.text, self.pos).end()
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.more() and self.pos >= len(self.text):
+                return ""
+
+    def value(self):
+        """(the JSON value at pos, its end); reads on while it is incomplete, up to the limit."""
+        while True:
+            try:
+                obj, end = _decoder.raw_decode(self.text, self.pos)
+                if end < len(self.text) or self.eof:
+                    return obj, end
+            except RecursionError:
+                raise InputError(f"record nests deeper than {self.limits.max_depth} levels",
+                                 self.file, self.line_at(self.pos),
+                                 hint="raise --max-depth if this is expected") from None
+            except ValueError as e:
+                if self.eof:
+                    raise InputError(f"invalid JSON: {_json_reason(e)}", self.file,
+                                     self.line_at(max(getattr(e, "pos", 0), self.pos))) from None
+            if len(self.text) - self.pos > self.limits.max_record_bytes:
+                raise InputError(f"record is over the limit of {self.limits.max_record_bytes} "
+                                 "bytes", self.file, self.line_at(self.pos),
+                                 hint="raise --max-record-bytes if this is expected")
+            self.more()
+
+
+def _track(f, where) -> None:
+    """Let a gzip stream's errors name the line being read."""
+    if isinstance(getattr(f, "raw", None), _Gunzip):
+        f.raw.where = where
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+
+
+def read_json_array(path: Path, limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
+    """A JSON array of objects, parsed element by element from a stream (bounded memory);
+    a .json file holding JSON Lines is read as JSON Lines."""
+    file = str(path)
+    with open_binary(path, limits) as f:
+        w = _TextWindow(f, file, limits)
+        first = w.skip_ws()
+        if not first:
+            raise InputError("file is empty (no records)", file, 1)
+        if first != "[":
+            f.close()
+            yield from read_jsonl(path, limits, quarantine)
+            return
+        w.pos += 1
+        count = 0
+        while True:
+            ch = w.skip_ws()
+            if ch == "]":
+                break
+            if not ch:
+                raise InputError("invalid JSON array: it never ends with ']'", file, w.line_at(w.pos))
+            line = w.line_at(w.pos)
+            obj, end = w.value()
+            count += 1
+            yield SourceRecord(_check(obj, end - w.pos, file, line, limits), file, line)
+            w.pos = end
+            ch = w.skip_ws()
+            if ch == ",":
+                w.pos += 1
+            elif ch != "]":
+                raise InputError("invalid JSON array: expected ',' or ']'", file,
+                                 w.line_at(w.pos))
     if count == 0:
         raise InputError("file is empty (the JSON array holds no records)", file, 1)
 
 
 def read_csv(path: Path, limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
+    """CSV with a header row, streamed; a field may be as long as max_record_bytes."""
     file = str(path)
-    with open_binary(path) as fb:
-        raw = fb.read()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError("invalid UTF-8", file, raw.count(b"\n", 0, e.start) + 1) from None
-    if not text.strip():
-        raise InputError("file is empty", file, 1)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except csv.Error as e:
-        raise InputError(f"invalid CSV: {e}", file, 1) from None
-    if len(set(header)) != len(header):
-        raise InputError("CSV header repeats a column name", file, 1)
-    count = 0
-    start = reader.line_num + 1
-    while True:
+    csv.field_size_limit(max(limits.max_record_bytes, 131072))
+    with open_binary(path, limits) as fb:
+        text = io.TextIOWrapper(fb, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, strict=True)
+        _track(fb, lambda: reader.line_num + 1)
+        count = 0
         try:
-            row = next(reader)
-        except StopIteration:
-            break
+            header = next(reader, None)
+            if header is None:
+                raise InputError("file is empty", file, 1)
+            if len(set(header)) != len(header):
+                raise InputError("CSV header repeats a column name", file, 1)
+            start = reader.line_num + 1
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    err = InputError(f"row has {len(row)} fields but the header has "
+                                     f"{len(header)}", file, line)
+                    quarantine.divert(err, ",".join(row))
+                    continue
+                count += 1
+                rec = dict(zip(header, row))
+                yield SourceRecord(_check(rec, sum(map(len, row)), file, line, limits), file, line)
         except csv.Error as e:
-            raise InputError(f"invalid CSV: {e}", file, reader.line_num) from None
-        line = start
-        start = reader.line_num + 1
-        if not row:
-            continue
-        if len(row) != len(header):
-            err = InputError(f"row has {len(row)} fields but the header has {len(header)}",
-                             file, line)
-            quarantine.divert(err, ",".join(row))
-            continue
-        count += 1
-        rec = dict(zip(header, row))
-        yield SourceRecord(_check(rec, sum(map(len, row)), file, line, limits), file, line)
+            raise InputError(f"invalid CSV: {e}", file, reader.line_num or 1) from None
+        except UnicodeDecodeError:
+            raise InputError("invalid UTF-8", file, reader.line_num + 1) from None
     if count == 0 and quarantine.count == 0:
         raise InputError("CSV has a header but no rows", file, 1)
 
 
+def _parquet_type_ok(t) -> bool:
+    """Types that map to JSON without guessing: null, bool, numbers, strings, lists, structs."""
+    import pyarrow.types as pt
+    if pt.is_list(t) or pt.is_large_list(t) or pt.is_fixed_size_list(t):
+        return _parquet_type_ok(t.value_type)
+    if pt.is_struct(t):
+        return all(_parquet_type_ok(t.field(i).type) for i in range(t.num_fields))
+    if pt.is_dictionary(t):
+        return _parquet_type_ok(t.value_type)
+    return (pt.is_null(t) or pt.is_boolean(t) or pt.is_integer(t) or pt.is_floating(t)
+            or pt.is_string(t) or pt.is_large_string(t))
+
+
 def read_parquet(path: Path, limits: Limits, quarantine: Quarantine) -> Iterator[SourceRecord]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
     file = str(path)
     try:
         pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
     except Exception as e:
-        raise InputError(f"not a readable Parquet file ({e})", file, 1) from None
+        raise InputError(f"not a readable Parquet file ({type(e).__name__})", file, 1) from None
+    seen: set[str] = set()
+    for f in schema:
+        if f.name in seen:
+            raise InputError(f"Parquet file repeats the column name {f.name!r}", file, 1,
+                             hint="rename one of the columns; govern never drops a column")
+        seen.add(f.name)
+        if not _parquet_type_ok(f.type):
+            raise InputError(f"column {f.name!r} has type {f.type}, which has no JSON form",
+                             file, 1, hint="convert it to string, number, boolean, list or "
+                                           "struct before snapshotting")
     row = 0
-    for batch in pf.iter_batches(batch_size=4096):
+    batches = pf.iter_batches(batch_size=4096)
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as e:
+            raise InputError(f"Parquet data cannot be read ({type(e).__name__})", file,
+                             row + 1) from None
+        if batch is None:
+            break
         for rec in batch.to_pylist():
             row += 1
             for k, v in rec.items():

@@ -18,11 +18,12 @@ def data_suffix(path: Path) -> str:
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
-    """Files in argument order; folders expand to their data files sorted by name."""
+    """Files in argument order; folders expand to their data files sorted by name. An argument
+    that names an existing file or folder is taken literally, even with glob characters."""
     files: list[Path] = []
     for arg in paths:
         p = Path(arg)
-        if any(ch in arg for ch in "*?["):
+        if any(ch in arg for ch in "*?[") and not p.exists():  # an existing path is a path
             matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
             if not matches:
                 raise UsageError(f"{arg}: the pattern matches no files")

@@ -18,15 +18,16 @@ def validate_report(report: dict) -> None:
     schemas.check(report, report_schema(), "regression report")
 
 
-def _env():
-    import jinja2
-    env = jinja2.Environment(loader=jinja2.PackageLoader("govern.evaluate", "templates"),
-                             autoescape=jinja2.select_autoescape(["html"]),
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+def _env(kind: str = "html"):
+    from govern.report import escape
+    env = escape.html_env("govern.evaluate") if kind == "html" else \
+        escape.markdown_env("govern.evaluate")
     env.filters["num"] = lambda v, d=4: "–" if v is None else f"{v:.{d}f}"
     env.filters["signed"] = lambda v, d=4: "–" if v is None else f"{v:+.{d}f}"
     env.filters["short"] = lambda v: (v or "none")[:12]
     env.globals["delta_x"] = delta_x
+    from markupsafe import Markup
+    env.globals["csp"] = Markup(escape.csp())  # govern's own text, no data in it
     return env
 
 
@@ -38,7 +39,7 @@ def delta_x(suite: dict, value: float) -> float:
 
 
 def render_markdown(report: dict) -> str:
-    return _env().get_template("regression.md.j2").render(r=report)
+    return _env("md").get_template("regression.md.j2").render(r=report)
 
 
 def render_html(report: dict) -> str:

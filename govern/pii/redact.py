@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Iterator
 
 from govern.data.readers import SourceRecord
-from govern.data.text import get_path, set_path
+from govern.data.text import KEY_SUFFIX, get_path, set_path
 from govern.digests import digest_json
 from govern.errors import ScanError, UsageError
 from govern.snapshot.create import CreateResult, create_snapshot
@@ -64,10 +64,18 @@ def _redacted(snapshot, spans, operator, stats) -> Iterator[SourceRecord]:
             stats["dropped"] += 1
             continue
         record = rec.record
-        for path, hits in sorted((fields or {}).items()):
-            set_path(record, path, operator.apply(get_path(record, path), hits))
+        for path, hits in sorted((fields or {}).items(), key=_values_before_keys):
+            value = get_path(record, path)
+            # an identifier written as a number becomes null: a string would change its type
+            set_path(record, path, None if isinstance(value, int) else operator.apply(value, hits))
             stats["redacted"] += len(hits)
         yield SourceRecord(record, rec.file, rec.line)
+
+
+def _values_before_keys(item) -> tuple:
+    """Values first, then renamed keys deepest first: a rename never breaks a later path."""
+    path = item[0]
+    return (KEY_SUFFIX.search(path) is not None, -path.count("."), path)
 
 
 class _Operator:

@@ -29,6 +29,7 @@ from govern.pii.summary import summarize
 from govern.snapshot.target import Target
 from govern.store import Store
 
+TEXTS_VERSION = 2  # keys and identifier-like numbers are scanned (govern.data.text)
 BLOCK_RECORDS = 8192  # records per cache lookup; a sparse rescan analyses one batch per block
 BATCH_TEXTS, BATCH_CHARS = 128, 64_000
 TEXT_WEIGHT = 100  # NER's cost of one text, in characters
@@ -69,7 +70,7 @@ def scan_target(store: Store, target: Target, policy, workers: int | None = None
     settings = detection_settings(policy)
     with _gc_frozen():
         findings, counts = _scan_records(store, target, settings, fields, workers, progress,
-                                         engine)
+                                         engine, policy.section("pii")["scan_id_fields"])
         payload = summarize(findings, counts, policy, baseline, dt.date.today())  # sets actions
         payload.update({"snapshot": sid, "config": config,
                         "findings_object": store.objects.put_bytes(jsonl_bytes(findings))})
@@ -108,10 +109,12 @@ def _reuse(store: Store, policy, baseline: Baseline, hit: tuple[str, dict]) -> P
     return PiiScan(findings, payload, digest, reused=True)
 
 
-def _scan_records(store, target, settings, fields, workers, progress, engine=None):
+def _scan_records(store, target, settings, fields, workers, progress, engine=None,
+                  scan_ids: bool = True):
     section_key = store.fingerprint_key()
     ns = "pii:" + digest_json({"detection": detection_digest(settings),
-                               "fields": sorted(fields or [])})
+                               "fields": sorted(fields or []), "texts": TEXTS_VERSION,
+                               "ids": scan_ids})
     out: list[Finding] = []
     counts = {"total": 0, "scanned": 0, "failed": 0, "cached": 0}
     tickets: deque = deque()
@@ -140,7 +143,8 @@ def _scan_records(store, target, settings, fields, workers, progress, engine=Non
                     counts["scanned"] += 1
                     counts["cached"] += 1
                 else:
-                    todo.append((rec, list(texts(rec.record, fields, skip_ids=not fields))))
+                    todo.append((rec, list(texts(rec.record, fields, everything=True,
+                                                 skip_ids=not (fields or scan_ids)))))
             if progress:
                 progress(len(block) - len(todo))
             unique = list(dict.fromkeys(t.text for _, ts in todo for t in ts))

@@ -10,6 +10,7 @@ import copy
 import difflib
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -122,6 +123,9 @@ def load_policy(path: Path | str | None = None, required: bool = False) -> Polic
         if path or required:
             raise InputError("policy file not found", str(p),
                              hint="run `govern init` to write one, or pass --policy")
+        # one line, so nobody mistakes the defaults for their policy (stderr: stdout is data)
+        sys.stderr.write(f"notice: no {POLICY_FILE} here; the default policy applies "
+                         "(`govern init` writes one, --policy names another)\n")
         return Policy(validate({"version": VERSION}), None)
     text = p.read_text(encoding="utf-8")
     try:

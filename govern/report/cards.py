@@ -7,7 +7,13 @@ would make `govern adapter verify` fail; the governed model card is written besi
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from govern.report.escape import md_code, md_escape
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")  # what the YAML header may list
+LICENCE_ID = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,40}$")
 
 SIZE = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")]
@@ -27,9 +33,10 @@ def _yaml_list(values: list[str]) -> str:
 def dataset_card(report: dict, report_file: str) -> str:
     """README.md for the snapshot, in the Hugging Face dataset card layout."""
     s, card = report["snapshot"], report["data_card"]
-    langs = list((card.get("languages") or {}).get("values", {}))
+    langs = [v for v in (card.get("languages") or {}).get("values", {}) if LANG_CODE.match(v)]
     licences = [v for k, c in (card.get("licence_consent") or {}).items() if "licen" in k.lower()
                 for v in c["values"]]
+    licences = licences if all(LICENCE_ID.match(v) for v in licences) else []
     header = ["---", f"pretty_name: {_yaml_list([s['name'] or s['id'][:12]])[1:-1]}",
               f"size_categories: {_yaml_list([size_category(s['records'])])}",
               f"task_categories: {_yaml_list(TASKS.get(s['layout'], ['other']))}",
@@ -43,13 +50,15 @@ def dataset_card(report: dict, report_file: str) -> str:
     body = [f"# Dataset card: {s['name'] or s['id'][:12]}", "",
             f"A govern snapshot of {s['records']} records (layout {s['layout']}), content-addressed "
             f"as `{s['id']}`.", "", "## Sources", ""]
-    body += [f"- `{src['path']}` ({src['size']} bytes, sha256 `{src['sha256']}`)"
+    body += [f"- {md_code(src['path'])} ({src['size']} bytes, sha256 `{src['sha256']}`)"
              for src in card["sources"]]
-    body += ["", "## Fields", ""] + [f"- `{k}`: {v}" for k, v in card["fields"].items()]
+    body += ["", "## Fields", ""] + [f"- {md_code(k)}: {v}" for k, v in card["fields"].items()]
     if card.get("labels"):
-        body += ["", "## Labels", ""] + [f"- {k}: {v}" for k, v in card["labels"]["values"].items()]
-    body += ["", "## Lineage", ""] + [f"- `{n['id'][:12]}` {n['name'] or ''}: {n['operation']}, "
-                                      f"{n['count']} records" for n in card["lineage"]]
+        body += ["", "## Labels", ""] + [f"- {md_escape(k)}: {v}"
+                                         for k, v in card["labels"]["values"].items()]
+    body += ["", "## Lineage", ""] + [f"- `{n['id'][:12]}` {md_escape(n['name'] or '')}: "
+                                      f"{n['operation']}, {n['count']} records"
+                                      for n in card["lineage"]]
     body += ["", "## Governance", "", *[f"- {k}: {v}" for k, v in areas.items()],
              f"- PII findings by type: {report['pii'].get('by_type') or 'not scanned'}",
              f"- leaked records: {report['leakage'].get('leaked_records', 'not scanned')}",

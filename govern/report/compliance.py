@@ -107,7 +107,7 @@ def build_report(store, snapshot, policy, today: dt.date | None = None) -> dict:
         "snapshot": {"id": sid, "name": snapshot.name, "manifest": snapshot.manifest_digest,
                      "records": snapshot.count, "layout": snapshot.layout,
                      "created": snapshot.manifest.get("created")},
-        "data_card": datacard.data_card(store, snapshot),
+        "data_card": datacard.data_card(store, snapshot, policy),
         "validation": _validation(store, sid), "pii": pii, "leakage": leak,
         "gate": _gate(evidence.attestations(store, sid), policy.digest),
         "adapters": adapters,

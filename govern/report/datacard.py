@@ -2,7 +2,9 @@
 descriptive fields a reviewer asks about (languages, date range, licence, consent, labels).
 
 Descriptive fields are read only from columns whose names say what they hold; their values
-are categories and dates, never free text, and long values are counted, not shown.
+are categories and dates, never free text: long or many-word values are counted, not shown.
+Every value and field name shown first passes through the same PII and secret detectors as the
+records' text (the policy's settings); one with a finding is shown masked.
 """
 from __future__ import annotations
 
@@ -15,15 +17,42 @@ RIGHTS = re.compile(r"^(licen[cs]e|consent|consent_.*|terms|source_license)$", r
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 MAX_CATEGORY = 40  # longer values are free text: counted, never shown
 MAX_VALUES = 50
+MAX_WORDS = 4  # more words than this is free text, not a category
 
 
-def _categories(counter: Counter) -> dict:
-    shown = {str(k): n for k, n in counter.most_common(MAX_VALUES) if len(str(k)) <= MAX_CATEGORY}
+def _is_category(value: str) -> bool:
+    return len(value) <= MAX_CATEGORY and len(value.split()) <= MAX_WORDS
+
+
+def _categories(counter: Counter, screen) -> dict:
+    shown: dict[str, int] = {}
+    for k, n in counter.most_common(MAX_VALUES):
+        if _is_category(str(k)):
+            label = screen(str(k))
+            shown[label] = shown.get(label, 0) + n
     hidden = sum(counter.values()) - sum(shown.values())
     return {"values": dict(sorted(shown.items())), "other": hidden}
 
 
-def describe_records(snapshot) -> dict:
+def pii_screen(policy, values: set[str]):
+    """A function value -> what a report may show: the value, or its mask when the policy's
+    PII/secret detectors find anything in it (or cannot scan it)."""
+    from govern.findings import mask
+    from govern.pii.analyzer import analyzer_for
+    from govern.pii.settings import detection_settings
+    values = sorted(v for v in values if v)
+    shown = {}
+    if values:
+        results = analyzer_for(detection_settings(policy)).analyze(values)
+        for value, spans in zip(values, results):
+            if isinstance(spans, str):  # the scan failed on it: never show it raw
+                shown[value] = mask(value)
+            elif spans:
+                shown[value] = mask(value, spans[0][0])
+    return lambda v: shown.get(v, v)
+
+
+def describe_records(snapshot, policy) -> dict:
     """Languages, date range, licence/consent values and label counts, where present."""
     langs, rights, labels = Counter(), {}, Counter()
     days: dict[str, list[str]] = {}
@@ -41,11 +70,15 @@ def describe_records(snapshot) -> dict:
                 rights.setdefault(key, Counter())[str(value)] += 1
             elif key == label_field:
                 labels[str(value)] += 1
-    return {"languages": _categories(langs) if langs else None,
-            "date_range": [{"field": k, "from": v[0], "to": v[1]} for k, v in sorted(days.items())]
-            or None,
-            "licence_consent": {k: _categories(c) for k, c in sorted(rights.items())} or None,
-            "labels": _categories(labels) if labels else None}
+    counters = [langs, labels, *rights.values()]
+    seen = {str(k) for c in counters for k, _ in c.most_common(MAX_VALUES) if _is_category(str(k))}
+    screen = pii_screen(policy, seen | set(rights))
+    return {"languages": _categories(langs, screen) if langs else None,
+            "date_range": [{"field": screen(k), "from": v[0], "to": v[1]}
+                           for k, v in sorted(days.items())] or None,
+            "licence_consent": {screen(k): _categories(c, screen)
+                                for k, c in sorted(rights.items())} or None,
+            "labels": _categories(labels, screen) if labels else None}
 
 
 def lineage(store, snapshot) -> list[dict]:
@@ -79,10 +112,12 @@ def _node(store, row: dict, rows: dict, current: bool) -> dict:
     return node
 
 
-def data_card(store, snapshot) -> dict:
+def data_card(store, snapshot, policy) -> dict:
     m = snapshot.manifest
+    fields = m.get("schema") or {}
+    screen = pii_screen(policy, set(fields))
     return {"sources": [{"path": s["path"], "size": s["size"], "sha256": s["sha256"]}
                         for s in m["sources"]],
             "records": m["count"], "layout": snapshot.layout,
-            "fields": dict(sorted((m.get("schema") or {}).items())),
-            "lineage": lineage(store, snapshot), **describe_records(snapshot)}
+            "fields": dict(sorted((screen(k), v) for k, v in fields.items())),
+            "lineage": lineage(store, snapshot), **describe_records(snapshot, policy)}

@@ -16,17 +16,24 @@ STATUS = {"pass": "PASS", "fail": "FAIL", "missing": "MISSING", "broken": "BROKE
           "evidenced": "evidenced", "gap": "GAP", "n/a": "N/A"}
 
 
-def _env():
-    import jinja2
-    env = jinja2.Environment(loader=jinja2.PackageLoader("govern.report", "templates"),
-                             autoescape=jinja2.select_autoescape(["html"]),
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+def _filters(env):
     env.filters["short"] = lambda v, n=12: (v or "—")[:n]
     env.filters["num"] = lambda v, d=4: "–" if v is None else f"{v:.{d}f}"
     env.filters["signed"] = lambda v, d=4: "–" if v is None else f"{v:+.{d}f}"
     env.filters["status"] = lambda v: STATUS.get(v, str(v).upper())
-    env.filters["md"] = lambda v: str("" if v is None else v).replace("|", "\\|").replace("\n", " ")
     return env
+
+
+def _env(kind: str = "html"):
+    from govern.report import escape
+    return _filters(escape.html_env("govern.report") if kind == "html"
+                    else escape.markdown_env("govern.report"))
+
+
+def _script() -> str:
+    """The HTML report's one script (pages and filters the findings), allowed by its hash."""
+    from importlib import resources
+    return (resources.files("govern.report") / "templates" / "findings.js").read_text("utf-8")
 
 
 def embedded_json(obj) -> str:
@@ -40,7 +47,7 @@ def regression_suites(report: dict) -> list[dict]:
 
 
 def render_markdown(report: dict) -> str:
-    return _env().get_template("compliance.md.j2").render(r=report)
+    return _env("md").get_template("compliance.md.j2").render(r=report)
 
 
 def render_html(report: dict) -> str:
@@ -52,8 +59,13 @@ def render_html(report: dict) -> str:
                "lineage": plots.lineage(card["lineage"]),
                "deltas": plots.deltas(regression_suites(report))}
     data = {"pii": report["findings"]["pii"], "leakage": report["findings"]["leakage"]}
+    from markupsafe import Markup
+    from govern.report.escape import csp
+    script = _script()
+    # figures are SVG govern drew with every label escaped (plots.py); the script is govern's
     return _env().get_template("compliance.html.j2").render(
-        r=report, figures=figures, findings_json=embedded_json(data))
+        r=report, figures={k: Markup(v) for k, v in figures.items()},
+        findings_json=Markup(embedded_json(data)), script=Markup(script), csp=Markup(csp([script])))
 
 
 def report_stem(report: dict) -> str:

@@ -65,7 +65,8 @@ class ChunkJob(BatchJob):
         file = self.files[chunk["source"]]
         writer = ShardWriter(ObjectStore(Path(self.objects_root)), self.shard_records)
         digests, types = [], {}
-        for lineno, raw in iter_lines(Path(file), chunk["start"], chunk["end"], chunk["first_line"]):
+        for lineno, raw in iter_lines(Path(file), chunk["start"], chunk["end"], chunk["first_line"],
+                                          self.limits):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():

@@ -18,7 +18,7 @@ from govern.data.readers import Limits, Quarantine, SourceRecord, TypeDrift, rea
 from govern.data.sources import data_suffix, expand_paths
 from govern.data.text import layout
 from govern.digests import canonical_json, sha256_file
-from govern.errors import InputError, NameTaken
+from govern.errors import InputError, NameTaken, ScanError, UsageError
 from govern.snapshot.model import Snapshot, check_name, name_owner, resolve
 from govern.store import Store
 from govern.store.store import now
@@ -212,7 +212,11 @@ def _snapshot_chunks(store: Store, files: list[Path], *, name, parent, kind, lim
     from govern.snapshot.chunks import ChunkJob, check_drift, plan_chunks
     sources, chunks = plan_chunks(files)
     job = ChunkJob(str(store.objects.root), [str(f) for f in files], limits, SHARD_RECORDS)
-    parts = [out[0] for out in run(job, ([c] for c in chunks), workers, engine)]
+    try:
+        parts = [out[0] for out in run(job, ([c] for c in chunks), workers, engine)]
+    except ScanError as e:  # the engines' hint names scan options snapshot create lacks
+        raise ScanError(e.message, hint="rerun with --quarantine FILE: the files are then read "
+                                        "one line at a time and a bad line is named") from e
     for part in parts:
         if progress:
             progress(len(part["digests"]))

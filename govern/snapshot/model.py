@@ -1,7 +1,6 @@
 """Reading snapshots back: resolving REFs, the manifest, and streaming records in order."""
 from __future__ import annotations
 
-import io
 import json
 import re
 from typing import Iterator
@@ -65,12 +64,12 @@ class Snapshot:
 
     def iter_raw(self) -> Iterator[tuple[int, str, str, str, int]]:
         """(row, canonical json, digest, file, line) for every record in order."""
-        import pyarrow.parquet as pq
+        from govern.data.arrow import table_from_bytes
         files = [s["path"] for s in self.manifest["sources"]]
         row = 0
         for shard in self.manifest["shards"]:
             data = self.store.objects.get_bytes(shard["digest"])
-            table = pq.read_table(io.BytesIO(data))
+            table = table_from_bytes(data)
             recs, digs = table.column("record").to_pylist(), table.column("digest").to_pylist()
             srcs, lines = table.column("source").to_pylist(), table.column("line").to_pylist()
             for rec, dig, src, line in zip(recs, digs, srcs, lines):

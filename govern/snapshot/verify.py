@@ -8,7 +8,6 @@ It is cached per process for as long as those files are unchanged on disk.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 
 from govern.errors import IntegrityError
@@ -21,7 +20,7 @@ _INTACT: set[tuple] = set()
 
 def verify_snapshot(store: Store, snap: Snapshot) -> list[str]:
     """Return problems ("object <digest>: hash mismatch", ...); empty when intact."""
-    import pyarrow.parquet as pq
+    from govern.data.arrow import table_from_bytes
     problems: list[str] = []
     bad = store.objects.check(snap.manifest_digest)
     if bad:
@@ -40,7 +39,7 @@ def verify_snapshot(store: Store, snap: Snapshot) -> list[str]:
         if bad:
             problems.append(f"shard object {shard['digest']}: {bad}")
             continue
-        table = pq.read_table(io.BytesIO(store.objects.path(shard["digest"]).read_bytes()))
+        table = table_from_bytes(store.objects.path(shard["digest"]).read_bytes())
         recs, digs = table.column("record").to_pylist(), table.column("digest").to_pylist()
         for rec, dig in zip(recs, digs):
             if record_digest(rec) != dig:
@@ -92,7 +91,7 @@ def _digest_lines(column) -> tuple[int, bytes]:
 
 def quick_problems(store: Store, snap: Snapshot) -> list[str]:
     """Manifest and shard objects re-hashed, the shards' record digests hashed to the id."""
-    import pyarrow.parquet as pq
+    from govern.data.arrow import table_from_bytes
     bad = store.objects.check(snap.manifest_digest)
     if bad:
         return [f"manifest object {snap.manifest_digest}: {bad}"]
@@ -107,7 +106,7 @@ def quick_problems(store: Store, snap: Snapshot) -> list[str]:
         data = path.read_bytes()  # hashed and parsed from the same bytes
         if hashlib.sha256(data).hexdigest() != shard["digest"]:
             return [f"shard object {shard['digest']}: hash mismatch"]
-        column = pq.ParquetFile(io.BytesIO(data)).read(columns=["digest"]).column("digest")
+        column = table_from_bytes(data, columns=["digest"]).column("digest")
         n, lines = _digest_lines(column)
         if n < 0:
             return [f"shard object {shard['digest']}: a record digest is malformed"]
