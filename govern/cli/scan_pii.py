@@ -7,6 +7,7 @@ import click
 
 from govern.cli.common import get_store, policy_option, progress, table
 from govern.cli.engine import engine_choice, engine_options
+from govern.store.files import write_output
 
 
 @click.command("pii")
@@ -42,7 +43,7 @@ def scan_pii(ctx, target, fields, fmt, out, workers, engine, ray_address, policy
     else:
         text = render(scan, fmt)
     if out:
-        out.write_text(text, encoding="utf-8")
+        write_output(out, text)
     elif fmt != "table":
         click.echo(text, nl=False)
     if fmt == "table" and not out:

@@ -7,6 +7,7 @@ import click
 
 from govern.cli.common import echo_json, json_option, policy_option, store_path
 from govern.errors import PolicyViolation
+from govern.store.files import write_output
 
 
 @click.command()
@@ -47,7 +48,7 @@ def validate(ctx, target, suites, policy_path, as_json, fmt=None, out=None, suit
         from govern.report import ci_formats
         text = ci_formats.validation(run, fmt)
         if out:
-            out.write_text(text, encoding="utf-8")
+            write_output(out, text)
         else:
             click.echo(text, nl=False)
     elif as_json:

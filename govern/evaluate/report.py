@@ -8,6 +8,7 @@ from pathlib import Path
 
 from govern.digests import canonical_json, digest_json
 from govern.report import schemas
+from govern.store.files import write_output
 
 
 def report_schema() -> dict:
@@ -72,5 +73,5 @@ def write_report(report: dict, out_dir: Path) -> dict[str, Path]:
     paths = {}
     for ext, text in texts.items():
         paths[ext] = out_dir / f"{stem}.{ext}"
-        paths[ext].write_text(text, encoding="utf-8")
+        write_output(paths[ext], text)
     return paths

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from govern.report.escape import md_code, md_escape
+from govern.store.files import write_output
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")  # what the YAML header may list
 LICENCE_ID = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,40}$")
@@ -99,7 +100,7 @@ def write_model_cards(report: dict, out_dir: Path, report_file: str) -> list[Pat
         folder = Path(out_dir) / "model-cards" / a["weights_digest"][:16]
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "README.md"
-        path.write_text((original or f"# LoRA adapter {a['weights_digest'][:16]}\n")
-                        + governance_section(report, a, report_file), encoding="utf-8")
+        write_output(path, (original or f"# LoRA adapter {a['weights_digest'][:16]}\n")
+                     + governance_section(report, a, report_file))
         paths.append(path)
     return paths

@@ -11,6 +11,7 @@ import datetime as dt
 import govern
 from govern.report import datacard, evidence, schemas
 from govern.report.mapping import mapping
+from govern.store.files import write_output
 from govern.store.store import now
 
 FORMAT = 1
@@ -151,8 +152,7 @@ def compliance_report(store, ref: str, policy, out_dir) -> tuple[dict, dict, str
     card_dir = out_dir / f"dataset-card-{report['snapshot']['name'] or snapshot.id[:12]}"
     card_dir.mkdir(parents=True, exist_ok=True)
     paths["dataset_card"] = card_dir / "README.md"
-    paths["dataset_card"].write_text(cards.dataset_card(report, paths["json"].name),
-                                     encoding="utf-8")
+    write_output(paths["dataset_card"], cards.dataset_card(report, paths["json"].name))
     for i, p in enumerate(cards.write_model_cards(report, out_dir, paths["json"].name)):
         paths[f"model_card_{i}"] = p
     file_digest = store.objects.put_bytes(paths["json"].read_bytes())  # sign-offs bind to it

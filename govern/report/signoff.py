@@ -13,6 +13,7 @@ from pathlib import Path
 
 from govern.digests import canonical_json, digest_json, sha256_file
 from govern.errors import IntegrityError, PolicyViolation, UsageError
+from govern.store.files import write_output
 from govern.store.ledger import _who
 from govern.store.store import now
 
@@ -68,7 +69,7 @@ def create_signoff(store, report_path: Path, by: str, role: str, decision: str,
     envelope = signing.sign(canonical_json(statement).encode("utf-8"), key)
     env_digest = digest_json(envelope)
     out = report_path.with_name(f"{report_path.stem}.signoff-{env_digest[:12]}.json")
-    out.write_text(canonical_json(envelope) + "\n", encoding="utf-8")
+    write_output(out, canonical_json(envelope) + "\n")
     store.put_result(KIND, snap["id"], env_digest, envelope, command="signoff")
     return statement, out, env_digest
 
