@@ -130,17 +130,19 @@ def ner_only_engine(model: str):
                 self._get_entities(doc), self._get_scores_for_entities(doc))
             return LazyArtifacts(doc, entities, scores, self)
 
+        def docs(self, texts: list[str], batch_size: int):
+            """spaCy docs of a batch, NER through govern's decoder where the pipeline allows."""
+            nlp = self.nlp["en"]
+            if self.decoder is not None:
+                return self.decoder([nlp.make_doc(t) for t in texts])
+            return nlp.pipe(texts, batch_size=batch_size)
+
         def artifacts(self, texts: list[str], batch_size: int) -> list:
             """Artifacts of a batch: presidio's process_batch without the re-joined `doc.text`
             it pairs each one with (govern has the texts). NER runs through govern's
             vectorised decoder where the pipeline allows it, else through `nlp.pipe`."""
-            nlp = self.nlp["en"]
-            if self.decoder is not None:
-                docs = self.decoder([nlp.make_doc(t) for t in texts])
-            else:
-                docs = nlp.pipe(texts, batch_size=batch_size)
             out = []
-            for text, doc in zip(texts, docs):
+            for text, doc in zip(texts, self.docs(texts, batch_size)):
                 out.append(self._doc_to_nlp_artifact(doc, "en"))
                 out[-1].text = text
             return out
