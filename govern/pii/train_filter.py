@@ -4,8 +4,8 @@ Input rows are {"entity", "features", "label"}: every PERSON/LOCATION candidate 
 proposes on a labelled text, with label 1 when it overlaps a gold name or place. The model is
 scikit-learn's logistic regression over the features (context words seen fewer than
 MIN_COUNT times become <other>); each entity's threshold, where the
-precision-recall curve of 5-fold out-of-fold probabilities maximises F2 (recall counts twice:
-a missed name lets the gate sign off a false claim), so thresholds are not judged on
+precision-recall curve of 5-fold out-of-fold probabilities maximises F2 (recall first: a
+missed name lets the gate sign off a false claim), so thresholds are not judged on
 rows the model was fitted on. Deterministic: the same rows give the same model.
 
 bench/pii_fit_filter.py extracts the rows (WNUT-17 train and the fitting half of the synthetic
@@ -20,7 +20,7 @@ from govern.pii.span_filter import OTHER
 
 MIN_COUNT = 3
 FOLDS = 5
-BETA = 2  # recall counts more than precision: a missed name signs off a false claim
+BETA = 2  # recall counts twice: a missed name lets the gate sign off a false claim
 C = 1.0
 FORMAT = 1
 
