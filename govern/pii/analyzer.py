@@ -91,7 +91,7 @@ class PiiAnalyzer:
         gazetteer.load()
         self.filter = shipped()
         self.settings = settings
-        self.engine = engine = ner_only_engine(settings["model"])
+        self.engine = engine = ner_only_engine(settings["model"], settings.get("ner", ""))
         self.one_thread = OneBlasThread()
         registry, self.custom = build_registry(settings, engine)
         self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry,
