@@ -40,7 +40,7 @@ PO_BOX = (r"\b(?P<value>(?:(?:P\.?\s?O\.?|Post\s*Office|Post)\s*Box|(?:PSC|CMR|U
           r"\s+\d{1,7}(?:\s+[AF]PO\s+A[AEP]\s+\d{5})?)\b")
 MILITARY = r"(?-i:\b(?P<value>[AF]PO\s+A[AEP]\s+\d{5}))\b"
 NUMBER_STREET = (rf"(?<![\w-])(?P<value>{_CAPW}(?:\s{_CAPW})?\s+\d{{1,5}}[a-zA-Z]?)"
-                 r"(?=\s+(?:street|st\.|avenue|ave\.|road|rd\.|lane|blvd\.?)(?!\w))")
+                 r"\s+(?:street|st\.|avenue|ave\.|road|rd\.|lane|blvd)(?!\w)")
 _PLACE = rf"{_CAPW}(?:[ \t-]{_CAPW}){{0,2}}"
 POSTCODE_PLACE = (rf"(?<![\w.,-])(?P<value>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3}})?\s+{_PLACE})")
 PLACE_POSTCODE = rf"(?P<value>{_PLACE},?\s+\d{{4,6}})(?![\w.,-])"
@@ -112,16 +112,19 @@ def _known_country(value: str) -> bool:
 
 INTERNATIONAL = [
     Detector("govern.street_address.glued", "STREET_ADDRESS", GLUED_STREET, score=0.85, flags=re.I,
+             needs=tuple(w.replace("\\", "") for w in _GLUED.split("|")),
              description="street type glued to the name, house number after (Kastanjelaan 18)"),
     Detector("govern.street_address.named", "STREET_ADDRESS", NAMED_STREET, score=0.85, flags=re.I,
+             needs=tuple(w.replace("\\.?", "").replace("\\", "") for w in _BEFORE.split("|")),
              validate=lambda v: any(c.isdigit() for c in v),
              description="street type word, name, house number before or after (12 Rue des Lilas)"),
     Detector("govern.street_address.po_box", "STREET_ADDRESS", PO_BOX, score=0.85, flags=re.I,
              needs=("box",), description="a post office box"),
     Detector("govern.street_address.military", "STREET_ADDRESS", MILITARY, score=0.85,
+             needs=("PO A",),
              description="a US military postal address line (APO AE 09012)"),
     Detector("govern.street_address.number_street", "STREET_ADDRESS", NUMBER_STREET, score=0.85,
-             flags=re.I, description="a name and house number the text calls a street (Bodbysund 61 street)"),
+             flags=re.I, needs=("street", "st.", "avenue", "ave.", "road", "rd.", "lane", "blvd"), description="a name and house number the text calls a street (Bodbysund 61 street)"),
     Detector("govern.postcode.place", "STREET_ADDRESS", POSTCODE_PLACE, score=0.8,
              validate=_known_place, description="a postcode before a known city (69003 Lyon)"),
     Detector("govern.postcode.after", "STREET_ADDRESS", PLACE_POSTCODE, score=0.8,

@@ -30,6 +30,10 @@ FOUND = [
     ("Calle Mayor, 5, 28013 Madrid", "STREET_ADDRESS", "Calle Mayor, 5"),
     ("send it to P.O. Box 1520", "STREET_ADDRESS", "P.O. Box 1520"),
     ("Roma\nItaly 57547", "STREET_ADDRESS", "Italy 57547"),
+    ("Demelza lives on Bodbysund 61 street.", "STREET_ADDRESS", "Bodbysund 61"),
+    ("Please return to PSC 1445, Box 7742\nAPO AE 59473", "STREET_ADDRESS",
+     "PSC 1445, Box 7742\nAPO AE 59473"),
+    ("USS Nimitz\nFPO AP 96601", "STREET_ADDRESS", "FPO AP 96601"),
     ("London SW1A 1AA", "STREET_ADDRESS", "SW1A 1AA"),
 ]
 
