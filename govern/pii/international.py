@@ -27,7 +27,7 @@ _GLUED = ("braut|gränd|straße|strasse|str\\.|straat|laan|weg|gasse|gatan|gata|
           "vägen|väg|katu|tie|utca|allee|platz|plein|gracht|dijk|kade|singel|markt|damm|ring|"
           "steeg|dreef|vei|stræde|torget|torg")
 GLUED_STREET = (rf"(?<![\w-])(?P<value>{_L}{{2,}}(?:{_GLUED})(?:\s+{_CAPW})?,?\s+{_NUM})(?![\w/-])")
-_BEFORE = ("rue|avenue|av\\.|avda\\.?|boulevard|bd\\.?|chemin|allée|impasse|quai|place|via|viale|"
+_BEFORE = ("rue|cours|avenue|av\\.|avda\\.?|boulevard|bd\\.?|chemin|allée|impasse|quai|place|via|viale|"
            "piazza|piazzale|corso|vicolo|largo|calle|avenida|paseo|plaza|carrer|camino|rua|"
            "travessa|praça|estrada|ul\\.|ulica|al\\.|aleja|os\\.|plac|str\\.|strada|calea|"
            "bulevardul|ulitsa|náměstí|ulice|carretera")
@@ -37,8 +37,8 @@ NAMED_STREET = (
     rf"(?:\s+{_PARTICLE}{_CAPW}){{0,3}}(?:,?\s+(?:n[º°o.]\s*)?{_NUM})?)(?![\w/-])"
 )
 PO_BOX = (r"\b(?P<value>(?:(?:P\.?\s?O\.?|Post\s*Office|Post)\s*Box|(?:PSC|CMR|Unit)\s+\d{1,5},?\s+Box)"
-          r"\s+\d{1,7}(?:\s+[AF]PO\s+A[AEP]\s+\d{5})?)\b")
-MILITARY = r"(?-i:\b(?P<value>[AF]PO\s+A[AEP]\s+\d{5}))\b"
+          r"\s+\d{1,7}(?:\s+[ADF]PO\s+A[AEP]\s+\d{5})?)\b")
+MILITARY = r"(?-i:\b(?P<value>[ADF]PO\s+A[AEP]\s+\d{5}))\b"
 NUMBER_STREET = (rf"(?<![\w-])(?P<value>{_CAPW}(?:\s{_CAPW})?\s+\d{{1,5}}[a-zA-Z]?)"
                  r"\s+(?:street|st\.|avenue|ave\.|road|rd\.|lane|blvd)(?!\w)")
 _PLACE = rf"{_CAPW}(?:[ \t-]{_CAPW}){{0,2}}"
