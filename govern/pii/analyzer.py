@@ -4,6 +4,11 @@ Speed comes from the NER-only pipeline (govern.pii.nlp), batching texts through 
 loading only the recognizers the policy enables, and running them the way presidio's
 AnalyzerEngine does, minus its per-text set-up. Long texts are cut into overlapping chunks at
 whitespace and offsets are mapped back to the original text. Results are spans, never values.
+
+Names and places are decided by the learned span filter (govern.pii.span_filter): NER on the
+text, NER on a case-restored view of lower-case or all-caps texts (govern.pii.case_view),
+govern's name cues and gazetteer hits all propose candidates, and the fitted model keeps those
+whose probability reaches their entity's threshold.
 """
 from __future__ import annotations
 
