@@ -7,7 +7,8 @@
   international FakeNameGenerator records and Faker providers) with govern's own seeds, plus
   PII-free sentences with look-alikes (order numbers, SKUs, versions, prices) from the templates
   below. Templates are split by index (even: fit, odd: report), so no reporting sentence
-  shares a template with a fitting one.
+  shares a template with a fitting one. One draw of each split is stored in
+  bench/data/pii_synthetic_{fit,report}.jsonl (`python bench/pii_sets.py` draws them again).
 * `chat`: bench/data/pii_benchmark.jsonl (written with the detectors; report only).
 
 A record is {"text", "spans": [{"field", "type", "start", "end"}], "ignore": [...]}: `ignore`
@@ -22,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAT = ROOT / "bench" / "data" / "pii_benchmark.jsonl"
+SYNTH_FILE = ROOT / "bench" / "data" / "pii_synthetic_{split}.jsonl"
 WNUT_PII = {"person": "PERSON", "location": "LOCATION"}
 # presidio-evaluator's output types -> govern's types (None: not a direct identifier)
 SYNTH_TYPES = {"PERSON": "PERSON", "STREET_ADDRESS": "STREET_ADDRESS", "GPE": "LOCATION",
@@ -91,7 +93,24 @@ def _conll_record(tokens: list[tuple[str, str]]) -> dict:
             "ignore": [{"field": "text", "start": s["start"], "end": s["end"]} for s in ignore]}
 
 
-def synthetic(split: str, n: int = 1000) -> list[dict]:
+def synthetic(split: str) -> list[dict]:
+    """The stored draw of `generate_synthetic(split)`: bench/data/pii_synthetic_{split}.jsonl."""
+    import json
+    path = SYNTH_FILE.with_name(SYNTH_FILE.name.format(split=split))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def write_synthetic() -> None:
+    """Draw both splits once and store them (presidio-evaluator's generator is seeded, but
+    its Faker providers do not give the same sentences from one process to the next)."""
+    import json
+    for split in SEEDS:
+        path = SYNTH_FILE.with_name(SYNTH_FILE.name.format(split=split))
+        path.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
+                                for r in generate_synthetic(split)), encoding="utf-8")
+
+
+def generate_synthetic(split: str, n: int = 1000) -> list[dict]:
     """n presidio-evaluator sentences (90%) and PII-free look-alike sentences (10%)."""
     import contextlib
     import io
@@ -102,8 +121,10 @@ def synthetic(split: str, n: int = 1000) -> list[dict]:
     templates = [t for i, t in enumerate(lines) if t and i % 2 == parity]
     n_neg = n // 10
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        random.seed(SEEDS[split])  # the fake-person records draw name forms while loading
         faker = PresidioSentenceFaker("en_US", lower_case_ratio=0.05, sentence_templates=templates,
                                       random_seed=SEEDS[split])
+        faker._sentence_faker.seed_instance(SEEDS[split])  # its Faker has its own generator
         random.seed(SEEDS[split])
         samples = faker.generate_new_fake_sentences(n - n_neg)
     records = []
@@ -158,3 +179,7 @@ def load(name: str, split: str) -> list[dict]:
     if name == "chat":
         return chat()
     raise ValueError(name)
+
+
+if __name__ == "__main__":
+    write_synthetic()
