@@ -65,6 +65,9 @@ IIN_RANGES = [
 ]
 
 
+DIGITS = tuple("0123456789")  # `needs` of the detectors below: a text without a digit is skipped
+
+
 def luhn(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -125,14 +128,14 @@ INTERNATIONAL = [
              description="a US military postal address line (APO AE 09012)"),
     Detector("govern.street_address.number_street", "STREET_ADDRESS", NUMBER_STREET, score=0.85,
              flags=re.I, needs=("street", "st.", "avenue", "ave.", "road", "rd.", "lane", "blvd"), description="a name and house number the text calls a street (Bodbysund 61 street)"),
-    Detector("govern.postcode.place", "STREET_ADDRESS", POSTCODE_PLACE, score=0.8,
+    Detector("govern.postcode.place", "STREET_ADDRESS", POSTCODE_PLACE, score=0.8, needs=DIGITS,
              validate=_known_place, description="a postcode before a known city (69003 Lyon)"),
-    Detector("govern.postcode.after", "STREET_ADDRESS", PLACE_POSTCODE, score=0.8,
+    Detector("govern.postcode.after", "STREET_ADDRESS", PLACE_POSTCODE, score=0.8, needs=DIGITS,
              validate=_known_country, description="a country name before a postcode (Italy 57547)"),
-    Detector("govern.postcode.uk", "STREET_ADDRESS", UK_POSTCODE, score=0.7,
+    Detector("govern.postcode.uk", "STREET_ADDRESS", UK_POSTCODE, score=0.7, needs=DIGITS,
              description="a UK postcode (SW1A 1AA)"),
-    Detector("govern.card", "CREDIT_CARD", _CARD, score=0.9, validate=_long_card,
+    Detector("govern.card", "CREDIT_CARD", _CARD, score=0.9, validate=_long_card, needs=DIGITS,
              description="14-19 digit card number in a known issuer range with a valid Luhn digit"),
-    Detector("govern.card.cued", "CREDIT_CARD", CUED_CARD, score=0.9, flags=re.I,
+    Detector("govern.card.cued", "CREDIT_CARD", CUED_CARD, score=0.9, flags=re.I, needs=DIGITS,
              validate=card_number, description="12-13 digit card number after 'card', 'cc', ..."),
 ]
