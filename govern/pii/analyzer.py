@@ -4,6 +4,11 @@ Speed comes from the NER-only pipeline (govern.pii.nlp), batching texts through 
 loading only the recognizers the policy enables, and running them the way presidio's
 AnalyzerEngine does, minus its per-text set-up. Long texts are cut into overlapping chunks at
 whitespace and offsets are mapped back to the original text. Results are spans, never values.
+
+Names and places are decided by the learned span filter (govern.pii.span_filter): NER on the
+text, NER on a case-restored view of lower-case or all-caps texts (govern.pii.case_view),
+govern's name cues and gazetteer hits all propose candidates, and the fitted model keeps those
+whose probability reaches their entity's threshold.
 """
 from __future__ import annotations
 
@@ -85,9 +90,13 @@ class PiiAnalyzer:
         from govern.pii.context import IndexedContextEnhancer
         from govern.pii.nlp import OneBlasThread, ner_only_engine
         from govern.pii.recognizers import build_registry
+        from govern.pii import gazetteer
+        from govern.pii.span_filter import shipped
         quiet_logs()
+        gazetteer.load()
+        self.filter = shipped()
         self.settings = settings
-        self.engine = engine = ner_only_engine(settings["model"])
+        self.engine = engine = ner_only_engine(settings["model"], settings.get("ner", ""))
         self.one_thread = OneBlasThread()
         registry, self.custom = build_registry(settings, engine)
         self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry,
@@ -138,23 +147,42 @@ class PiiAnalyzer:
         try:
             with self.one_thread():
                 docs = self.engine.artifacts(pieces, batch_size=len(pieces))
+                views = self._views(pieces)
         except Exception:  # a bad text breaks the batch: go one by one to find it
-            docs = [None] * len(pieces)
-        for piece, doc in zip(pieces, docs):
+            docs, views = [None] * len(pieces), [None] * len(pieces)
+        for piece, doc, view in zip(pieces, docs, views):
             try:
                 if doc is None:
                     with self.one_thread():
                         doc = self.engine.process_text(piece, "en")
-                yield self._spans(piece, doc)
+                        view = self._views([piece])[0]
+                yield self._spans(piece, doc, view)
             except Exception as e:
                 yield type(e).__name__
 
-    def _spans(self, text: str, artifacts) -> list[Span]:
+    def _views(self, pieces: list[str]) -> list:
+        """(case, NER doc of the case-restored view or None) per piece (govern.pii.case_view)."""
+        from govern.pii.case_view import restore, text_case
+        cases = [text_case(p) for p in pieces]
+        restored = [restore(p, c) if c != "normal" else None for p, c in zip(pieces, cases)]
+        todo = [i for i, v in enumerate(restored) if v is not None]
+        out = [(c, None) for c in cases]
+        if todo:
+            docs = self.engine.docs([restored[i] for i in todo], batch_size=len(todo))
+            for i, doc in zip(todo, docs):
+                out[i] = (cases[i], doc)
+        return out
+
+    def _spans(self, text: str, artifacts, view) -> list[Span]:
         from govern.pii.recognizers import detector_id
         s = self.settings
-        results = self._recognize(text, artifacts)
+        cands, rest = self._candidates(text, artifacts, view)
         spans = []
-        for r in results:
+        for (entity, start, end), (feats, detector) in cands.items():
+            keep, p = self.filter.keep(entity, feats)
+            if keep:
+                spans.append((entity, start, end, round(p, 4), detector))
+        for r in rest:
             if r.score < s["min_scores"].get(r.entity_type, s["min_score"]):
                 continue
             name = (r.recognition_metadata or {}).get("recognizer_name", "unknown")
@@ -162,18 +190,76 @@ class PiiAnalyzer:
                 continue
             spans.append((r.entity_type, r.start, r.end, round(float(r.score), 4),
                            detector_id(name, self.custom)))
+        allow = self.settings["allow"]
+        if allow:
+            spans = [sp for sp in spans if text[sp[1]:sp[2]] not in allow]
         return spans
+
+    def candidate_features(self, texts: list[str]) -> list[list[tuple[str, int, int, dict]]]:
+        """Every PERSON/LOCATION candidate of each (short) text with its features, before the
+        learned filter decides: what govern.pii.train_filter fits on."""
+        out = []
+        for group in _nlp_batches(texts):
+            with self.one_thread():
+                docs = self.engine.artifacts(group, batch_size=len(group))
+                views = self._views(group)
+            for text, doc, view in zip(group, docs, views):
+                cands, _ = self._candidates(text, doc, view, vocab=None)
+                out.append([(e, a, b, f) for (e, a, b), (f, _) in cands.items()])
+        return out
+
+    def _candidates(self, text: str, artifacts, view, vocab=False) -> tuple[dict, list]:
+        """Name and place candidates ((features, detector id) by (entity, start, end)), and
+        every other result. `vocab`:
+        the context words features keep (default: the model's; None: all)."""
+        vocab = self.filter.vocab if vocab is False else vocab
+        from govern.pii import gazetteer
+        from govern.pii.identifiers import plausible_entity
+        from govern.pii.recognizers import detector_id
+        from govern.pii.span_filter import FILTERED, features
+        case, view_doc = view if view is not None else ("normal", None)
+        proposals, rest = [], []
+        for r in self._recognize(text, artifacts):
+            name = (r.recognition_metadata or {}).get("recognizer_name", "unknown")
+            if r.entity_type in FILTERED and name.startswith(("govern.person", "SpacyRecognizer")):
+                if plausible_entity(text, r.start, r.end):
+                    source = "ner" if name == "SpacyRecognizer" else name
+                    proposals.append((r.entity_type, r.start, r.end, source,
+                                      detector_id(name, self.custom)))
+            else:
+                rest.append(r)
+        ents = [("", e.start_char, e.end_char, e.label_) for e in artifacts.tokens.ents]
+        if view_doc is not None:
+            for e in view_doc.ents:
+                ents.append(("case:", e.start_char, e.end_char, e.label_))
+                entity = NER_ENTITY.get(e.label_)
+                if entity in FILTERED and entity in self.entities \
+                        and plausible_entity(text, e.start_char, e.end_char):
+                    proposals.append((entity, e.start_char, e.end_char, "ner_case",
+                                      "govern.ner_case"))
+        for entity, start, end in gazetteer.proposals(text if view_doc is None else view_doc.text):
+            if entity in self.entities:
+                proposals.append((entity, start, end, "gazetteer", "govern.gazetteer"))
+        cands: dict = {}
+        for entity, start, end, _, detector in proposals:
+            if (entity, start, end) in cands:
+                continue
+            sources = frozenset(p[3] for p in proposals
+                                if p[0] == entity and p[1] < end and start < p[2])
+            labels = frozenset(v + lab for v, a, b, lab in ents if a < end and start < b)
+            feats = features(text, start, end, entity, sources, labels, case, vocab)
+            cands[(entity, start, end)] = (feats, detector)
+        return cands, rest
 
     def _recognize(self, text: str, artifacts) -> list:
         """presidio's `AnalyzerEngine.analyze` for one text without its per-call set-up: the
         recognizers are chosen once, and only results whose recognizer has context words go
-        through the context enhancer (the others pass through it unchanged)."""
-        from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
-        allow = self.settings["allow"] or None
+        through the context enhancer (the others pass through it unchanged). Results of one
+        type inside each other are all kept: the span filter counts who agrees."""
+        from presidio_analyzer import RecognizerResult
         if not self.direct:
             return self.analyzer.analyze(text, "en", entities=self.entities,
-                                         nlp_artifacts=artifacts, score_threshold=self.floor,
-                                         allow_list=allow)
+                                         nlp_artifacts=artifacts, score_threshold=self.floor)
         key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
         results = []
         for rec in self.recognizers:
@@ -190,10 +276,12 @@ class PiiAnalyzer:
                 recognizers=self.recognizers, context=None)
             for i, r in zip(todo, done):
                 results[i] = r
-        results = EntityRecognizer.remove_duplicates([r for r in results if r.score >= self.floor])
-        if allow:
-            results = AnalyzerEngine._remove_allow_list(results, allow, text, None, "exact")
-        return results
+        return [r for r in results if r.score >= self.floor]
+
+
+# spaCy NER labels that are candidates, as presidio's spaCy engine maps them
+NER_ENTITY = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION",
+              "FAC": "LOCATION"}
 
 
 def _nlp_batches(pieces: list[str]):
@@ -212,9 +300,9 @@ def _nlp_batches(pieces: list[str]):
 
 def _plausible(text: str, r, recognizer: str) -> bool:
     """govern's validation of presidio's NER and phone results (see govern.pii.identifiers)."""
-    from govern.pii.identifiers import plausible_entity, plausible_name, plausible_phone
+    from govern.pii.identifiers import plausible_entity, plausible_phone
     if recognizer == "SpacyRecognizer":
-        return (plausible_name if r.entity_type == "PERSON" else plausible_entity)(text, r.start, r.end)
+        return plausible_entity(text, r.start, r.end)
     if recognizer == "PhoneRecognizer":
         return plausible_phone(text, r.start, r.end, r.score)
     return True

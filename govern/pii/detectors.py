@@ -73,8 +73,9 @@ def _compiled(pattern: str, flags: int) -> re.Pattern:
 
 def all_detectors() -> list[Detector]:
     from govern.pii.identifiers import IDENTIFIERS
+    from govern.pii.international import INTERNATIONAL
     from govern.pii.secrets import SECRETS
-    return [*IDENTIFIERS, *SECRETS]
+    return [*IDENTIFIERS, *INTERNATIONAL, *SECRETS]
 
 
 def secret_types() -> list[str]:

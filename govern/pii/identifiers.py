@@ -1,8 +1,9 @@
-"""Identifier detectors presidio lacks for training data: street addresses, lower-cased names,
-driver licence numbers stated as such.
+"""Identifier detectors presidio lacks for training data: street addresses, names introduced as
+names, driver licence numbers stated as such.
 
-spaCy's NER finds capitalised names and cities but not "742 Evergreen Terrace", and chat data is
-often typed in lower case ("hi i'm sarah connor"), where NER sees no name at all.
+spaCy's NER finds capitalised names and cities but not "742 Evergreen Terrace"; names in lower
+case come from NER on a case-restored view (govern.pii.case_view) and from the cues below, and
+the learned span filter (govern.pii.span_filter) decides which name candidates are reported.
 presidio's own US_DRIVER_LICENSE matches most 8-12 character tokens, so govern's version only
 reports a number that the text calls a licence.
 """
@@ -29,38 +30,6 @@ STREET = (
     rf"{_UNIT})"
 )
 
-# Common given names and surnames that are not also everyday words (no "will", "may", "mark").
-FIRST_NAMES = (
-    "james|john|robert|michael|william|david|richard|joseph|thomas|charles|christopher|daniel|"
-    "matthew|anthony|donald|steven|paul|andrew|joshua|kenneth|kevin|brian|george|timothy|ronald|"
-    "edward|jason|jeffrey|ryan|jacob|gary|nicholas|eric|jonathan|stephen|larry|justin|scott|"
-    "brandon|benjamin|samuel|gregory|alexander|patrick|dennis|jerry|tyler|aaron|jose|henry|"
-    "adam|douglas|nathan|peter|zachary|kyle|walter|harold|jeremy|ethan|carl|keith|roger|gerald|"
-    "terry|sean|arthur|austin|noah|lawrence|jesse|joe|bryan|billy|jordan|albert|dylan|"
-    "bruce|gabriel|alan|juan|logan|wayne|ralph|roy|eugene|randy|vincent|russell|louis|philip|"
-    "bobby|johnny|bradley|mary|patricia|jennifer|linda|elizabeth|barbara|susan|jessica|sarah|"
-    "karen|lisa|nancy|sandra|betty|ashley|emily|kimberly|margaret|donna|michelle|carol|amanda|"
-    "melissa|deborah|stephanie|rebecca|laura|sharon|cynthia|kathleen|amy|angela|shirley|brenda|"
-    "emma|anna|pamela|nicole|samantha|katherine|christine|helen|debra|rachel|carolyn|janet|"
-    "maria|catherine|heather|diane|olivia|julie|joyce|victoria|ruth|virginia|lauren|kelly|"
-    "christina|joan|evelyn|judith|andrea|hannah|megan|cheryl|jacqueline|martha|madison|teresa|"
-    "gloria|sara|janice|kathryn|abigail|sophia|frances|alice|judy|isabella|julia|"
-    "beverly|denise|marilyn|danielle|brittany|diana|natalie|sophie|chloe|priya|ahmed|"
-    "mohammed|muhammad|fatima|raj|aisha|carlos|luis|miguel|ana|sofia|lucas|liam|"
-    "mia|ava|oliver|elijah|amelia|harper|leo|mateo|zoe|nora|ellie|aria|layla|hiroshi|yuki|omar|"
-    "ivan|olga|dmitri|pierre|hans|klaus|giulia|marco|elena|sven|lars|ingrid|kwame|chidi|ngozi"
-)
-SURNAMES = (
-    "smith|johnson|williams|brown|jones|garcia|miller|davis|rodriguez|martinez|hernandez|lopez|"
-    "gonzalez|wilson|anderson|thomas|taylor|moore|jackson|martin|lee|perez|thompson|white|harris|"
-    "sanchez|clark|ramirez|lewis|robinson|walker|young|allen|king|wright|scott|torres|nguyen|hill|"
-    "flores|green|adams|nelson|baker|hall|rivera|campbell|mitchell|carter|roberts|gomez|phillips|"
-    "evans|turner|diaz|parker|cruz|edwards|collins|reyes|stewart|morris|morales|murphy|cook|"
-    "rogers|gutierrez|ortiz|morgan|cooper|peterson|bailey|reed|kelly|howard|ramos|kim|cox|ward|"
-    "richardson|watson|brooks|chavez|wood|james|bennett|gray|mendoza|ruiz|hughes|price|alvarez|"
-    "castillo|sanders|patel|myers|long|ross|foster|jimenez|connor|okafor|mueller|schmidt|rossi|"
-    "kowalski|novak|ivanova|tanaka|sato|wang|zhang|singh|kumar|khan|ali|haddad|mensah|silva"
-)
 _NAME_WORD = r"[a-z][a-z'-]{1,20}"
 _NOT_NAME = ("and|or|but|so|the|a|an|here|there|from|at|in|on|with|to|for|not|just|also|"
              "happy|glad|sorry|looking|trying|having|calling|writing|good|fine|back|new|still")
@@ -70,19 +39,6 @@ NAME_CONTEXT = (
 )
 
 
-def by_first_letter(words: str) -> str:
-    """The alternation `words` ("a|b|...") grouped by first letter, "j(?:ames|ohn)|m(?:ary)":
-    the same matches, since branches that start with different letters never match at the
-    same place and order within a letter is kept; but the regex engine tries ~20 branches
-    at each position instead of ~250 (under re.I it cannot skip a branch by its first
-    character)."""
-    groups: dict[str, list[str]] = {}
-    for w in words.split("|"):
-        groups.setdefault(w[0], []).append(w[1:])
-    return "(?:" + "|".join(f"{k}(?:{'|'.join(v)})" for k, v in groups.items()) + ")"
-
-
-KNOWN_NAME = rf"\b(?P<value>{by_first_letter(FIRST_NAMES)}(?:\s+{by_first_letter(SURNAMES)})?)\b"
 _CAP = r"(?-i:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"
 CUED_NAME = (r"\b(?:thanks|thank you|dear|hi|hello|hey|mr|mrs|ms|dr|reach|contact|call|ask|email|"
              rf"tell|regards|sincerely)\.?,?\s+(?P<value>{_CAP}\s+{_CAP})\b")
@@ -109,8 +65,6 @@ IDENTIFIERS = [
     Detector("govern.person.context", "PERSON", NAME_CONTEXT, score=0.7, flags=re.I,
              needs=("name", "call", "signed", "regards", "sincerely"),
              description="a name introduced as one (my name is ..., regards, ...), any case"),
-    Detector("govern.person.known_name", "PERSON", KNOWN_NAME, score=0.6, flags=re.I,
-             description="a common given name (plus a common surname), any case"),
     Detector("govern.person.cued", "PERSON", CUED_NAME, score=0.7, flags=re.I,
              description="two capitalised words after a cue (Thanks, Dear, reach, Mr)"),
     Detector("govern.person.intro", "PERSON", INTRO_NAME, score=0.6, flags=re.I,
@@ -122,24 +76,6 @@ IDENTIFIERS = [
              flags=re.I, validate=_enough_digits, needs=("licen",),
              description="a number the text calls a driver's licence"),
 ]
-
-_GIVEN = frozenset(FIRST_NAMES.split("|")) | frozenset(SURNAMES.split("|"))
-_NAME_CUE = re.compile(r"(?:\b(?:mr|mrs|ms|miss|dr|prof|name|named|dear|hi|hello|hey|thanks|"
-                       r"thank you|regards|cheers|sincerely|contact|agent|"
-                       r"customer|colleague|manager|i'm|i am|this is)\W{0,3})$", re.I)
-
-
-def plausible_name(text: str, start: int, end: int) -> bool:
-    """Whether an NER PERSON span can be a name: no digits, and a lone word must be a known
-    name or follow a cue ("Dear", "Mr", "thanks"), which drops "Order", "Premium", "A10293"."""
-    value = text[start:end]
-    if not plausible_entity(text, start, end):
-        return False
-    words = value.split()
-    if len(words) > 1:
-        return True
-    return words[0].lower().strip(".,'") in _GIVEN or bool(_NAME_CUE.search(text[max(0, start - 24):start]))
-
 
 def plausible_entity(text: str, start: int, end: int) -> bool:
     """An NER name or place has letters, no digits, and is not a piece of a longer token
@@ -154,9 +90,10 @@ def plausible_entity(text: str, start: int, end: int) -> bool:
 
 def plausible_phone(text: str, start: int, end: int, score: float) -> bool:
     """presidio's phone matcher accepts prices and order numbers ("169.80", "09871077") at its
-    base score; without supporting context a phone needs 7+ digits and some separator."""
+    base score; without supporting context a phone needs 7+ digits and some separator (a
+    6-digit national form needs a phone word before it, which scores it 0.6)."""
     value = text[start:end]
     digits = sum(c.isdigit() for c in value)
-    if digits < 7:
+    if digits < 6 or (digits == 6 and score < 0.6):
         return False
     return score >= 0.5 or any(c in value for c in " -.()+")

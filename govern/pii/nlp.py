@@ -60,8 +60,9 @@ class OneBlasThread:
         return self.controller.limit(limits=1, user_api="blas")
 
 
-def ner_only_engine(model: str):
-    """presidio's spaCy engine over the NER-only pipeline, with lazy artifacts."""
+def ner_only_engine(model: str, ner: str = ""):
+    """presidio's spaCy engine over the NER-only pipeline, with lazy artifacts; `ner` names
+    another NER backend (govern.pii.ner_backends) whose entities replace the model's."""
     from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
     class LazyArtifacts(NlpArtifacts):
@@ -130,22 +131,35 @@ def ner_only_engine(model: str):
                 self._get_entities(doc), self._get_scores_for_entities(doc))
             return LazyArtifacts(doc, entities, scores, self)
 
+        backend = None  # govern.pii.ner_backends: entities from another model ([pii] ner)
+
+        def docs(self, texts: list[str], batch_size: int):
+            """spaCy docs of a batch, NER through govern's decoder where the pipeline allows."""
+            nlp = self.nlp["en"]
+            if self.backend is not None:
+                return self.backend([nlp.make_doc(t) for t in texts])
+            if self.decoder is not None:
+                return self.decoder([nlp.make_doc(t) for t in texts])
+            return nlp.pipe(texts, batch_size=batch_size)
+
+        def process_text(self, text: str, language: str):
+            return self._doc_to_nlp_artifact(next(iter(self.docs([text], 1))), language)
+
         def artifacts(self, texts: list[str], batch_size: int) -> list:
             """Artifacts of a batch: presidio's process_batch without the re-joined `doc.text`
             it pairs each one with (govern has the texts). NER runs through govern's
             vectorised decoder where the pipeline allows it, else through `nlp.pipe`."""
-            nlp = self.nlp["en"]
-            if self.decoder is not None:
-                docs = self.decoder([nlp.make_doc(t) for t in texts])
-            else:
-                docs = nlp.pipe(texts, batch_size=batch_size)
             out = []
-            for text, doc in zip(texts, docs):
+            for text, doc in zip(texts, self.docs(texts, batch_size)):
                 out.append(self._doc_to_nlp_artifact(doc, "en"))
                 out[-1].text = text
             return out
 
     engine = NerOnlyEngine(models=[{"lang_code": "en", "model_name": model}])
     engine.nlp = {"en": load_spacy(model)}
-    engine.decoder = GreedyNer.for_pipeline(engine.nlp["en"])
+    if ner:
+        from govern.pii.ner_backends import load
+        engine.backend = load(ner)
+    else:
+        engine.decoder = GreedyNer.for_pipeline(engine.nlp["en"])
     return engine

@@ -55,25 +55,62 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 
 class CandidatePhoneRecognizer(PhoneRecognizer):
-    """presidio's phone recognizer (python-phonenumbers, 8 regions), run only on windows around
-    runs of 7+ digits instead of over the whole text: the same matches at a fraction of the
-    cost, since the matcher's per-region scan dominated the scan time of short texts."""
+    """presidio's phone recognizer (python-phonenumbers), run only on windows around runs of
+    digits instead of over the whole text: the same matches at a fraction of the cost, since
+    the matcher's per-region scan dominated the scan time of short texts.
 
-    CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{5,30}\d")
+    Beyond presidio's 8 regions: a number written with its country code ("+41 44 612 33 90")
+    is matched for any region, and a national form of any region ("8123 4471",
+    "(07811) 302214", "61 402 17 88") counts where a phone word stands just before it and
+    python-phonenumbers finds it a possible number in at least one region."""
+
+    CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{4,30}\d")
     PAD = 3
-    CUE = re.compile(r"(?i)phone|mobile|cell|call|tel|fax|whatsapp|sms|text|number|contact|reach")
+    CUE = re.compile(r"(?i)phone|mobile|cell|call|tel\b|tel[.:]|fax|whatsapp|sms|text|number|"
+                     r"contact|reach|desk|messag|dial|ring|landline|registered|answer")
+    SHAPE = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,6}"
+                       r"(?:[ .-]\d{1,6}){0,5}(?![\w/-]|[.,]\d)")
+    NATIONAL_SCORE = 0.6
+    SSN = re.compile(r"\d{3}-\d{2}-\d{4}$")  # a US social security number, not a phone
 
     def analyze(self, text, entities, nlp_artifacts=None):
         """presidio's matching, region by region, minus its second parse of every match, which
         only names the number's own region in the explanation (govern keeps no explanations)."""
         import phonenumbers
         results = []
-        for start, end in self._windows(text):
+        for start, end, cued in self._windows(text):
             window = text[start:end]
+            found = []
             for region in self.supported_regions:
                 for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
-                    results.append(self._result(m.start + start, m.end + start, region))
+                    found.append(self._result(m.start + start, m.end + start, region))
+            if not found:
+                found = self._any_region(window, start, cued)
+            results.extend(found)
         return EntityRecognizer.remove_duplicates(results)
+
+    def _any_region(self, window: str, offset: int, cued: bool) -> list:
+        import phonenumbers
+        out = []
+        for m in self.SHAPE.finditer(window):
+            value = m.group()
+            digits = sum(c.isdigit() for c in value)
+            if not 6 <= digits <= 15 or self.SSN.match(value):
+                continue
+            if value.startswith("+"):
+                try:
+                    ok = phonenumbers.is_possible_number(phonenumbers.parse(value, None))
+                except phonenumbers.NumberParseException:
+                    ok = False
+            elif cued and (digits >= 7 or not value.isdigit()):
+                ok = any(phonenumbers.is_possible_number_string(value, r) for r in _NATIONAL)
+            else:
+                ok = False
+            if ok:
+                r = self._result(m.start() + offset, m.end() + offset, "ZZ")
+                r.score = self.NATIONAL_SCORE
+                out.append(r)
+        return out
 
     def _result(self, start: int, end: int, region: str) -> RecognizerResult:
         return RecognizerResult(
@@ -86,17 +123,24 @@ class CandidatePhoneRecognizer(PhoneRecognizer):
         spans = []
         for m in self.CANDIDATE.finditer(text):
             value = m.group()
-            if sum(c.isdigit() for c in value) < 7:
+            digits = sum(c.isdigit() for c in value)
+            cued = bool(self.CUE.search(text[max(0, m.start() - 30):m.start()]))
+            if digits < 6 or (digits < 7 and not cued):
                 continue
-            if value.isdigit() and not self.CUE.search(text[max(0, m.start() - 40):m.start()]):
+            if value.isdigit() and not cued:
                 continue  # a bare digit run (order, tracking number) is a phone only when called one
-
             start, end = max(0, m.start() - self.PAD), min(len(text), m.end() + self.PAD)
             if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], end)
+                spans[-1] = (spans[-1][0], end, spans[-1][2] or cued)
             else:
-                spans.append((start, end))
+                spans.append((start, end, cued))
         return spans
+
+
+# Regions whose national numbering plans a cued national form is checked against: one per
+# distinct plan length pattern is enough for "possible" (length) checks.
+_NATIONAL = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "NO", "SE", "DK", "CH", "AU", "BR", "IN",
+             "JP", "CN", "SG", "HU", "PL", "ZA", "MX", "IE", "GL", "PT", "GR", "CZ")
 
 
 def build_registry(settings: dict, nlp_engine) -> tuple[RecognizerRegistry, set[str]]:

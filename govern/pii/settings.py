@@ -12,7 +12,7 @@ from pathlib import Path
 from govern.digests import digest_json, sha256_bytes
 from govern.errors import InputError
 
-SCANNER_VERSION = 5  # bump when scanning logic changes results
+SCANNER_VERSION = 6  # bump when scanning logic changes results
 
 # Recognizers known to misfire on training data: off unless the policy lists the entity.
 OFF_BY_DEFAULT = {
@@ -56,7 +56,7 @@ def detection_settings(policy) -> dict:
     """Everything that changes which spans are found, as plain data."""
     s = policy.section("pii")
     return {
-        "model": s["model"],
+        "model": s["model"], "ner": s.get("ner", ""),
         "entities": sorted(set(s["entities"]) | set(s["secrets"])),
         "min_score": s["min_score"], "min_scores": dict(sorted(s["min_scores"].items())),
         "context": {k: sorted(v) for k, v in sorted(s["context"].items())},
@@ -77,8 +77,24 @@ def detection_digest(settings: dict) -> str:
         "replaced": sorted(REPLACED),
         "versions": {"govern": govern.__version__, "scanner": SCANNER_VERSION,
                      "presidio-analyzer": _version("presidio-analyzer"),
-                     "spacy": _version("spacy"), "model": model_version(settings["model"])},
+                     "spacy": _version("spacy"), "model": model_version(settings["model"]),
+                     "ner": ner_version(settings.get("ner", "")),
+                     "span_filter": span_filter_digest()},
     })
+
+
+def ner_version(spec: str) -> str:
+    """The NER backend and, for a folder, its resolved path (a changed model is a new path or
+    a new package version)."""
+    if not spec:
+        return ""
+    kind, _, target = spec.partition(":")
+    return f"{kind}:{model_version(target)}"
+
+
+def span_filter_digest() -> str:
+    from govern.pii.span_filter import model_text
+    return sha256_bytes(model_text().encode("utf-8"))
 
 
 def model_version(model: str) -> str:

@@ -8,10 +8,12 @@ from hypothesis import given, settings, strategies as st
 
 from govern.pii.detectors import all_detectors
 from tests.pii.test_identifiers import CASES as IDENTIFIER_CASES
+from tests.pii.test_international import FOUND as INTERNATIONAL_CASES
 from tests.pii.test_secrets import CASES as SECRET_CASES
 
 WITH_NEEDS = [d for d in all_detectors() if d.needs]
-TEXTS = [t for _, t, _ in IDENTIFIER_CASES] + [t for _, t, _ in SECRET_CASES]
+TEXTS = ([t for _, t, _ in IDENTIFIER_CASES] + [t for _, t, _ in SECRET_CASES]
+         + [t for t, _, _ in INTERNATIONAL_CASES])
 
 
 def _contains_a_need(detector, match: str) -> bool:

@@ -1,12 +1,9 @@
-"""govern's identifier detectors: street addresses, lower-cased names, driver licences."""
+"""govern's identifier detectors: street addresses, names introduced as names, driver licences."""
 from __future__ import annotations
 
-import re
-
 import pytest
-from hypothesis import given, strategies as st
 
-from govern.pii.identifiers import IDENTIFIERS, by_first_letter, plausible_name
+from govern.pii.identifiers import IDENTIFIERS, plausible_entity
 
 BY_ID = {d.id: d for d in IDENTIFIERS}
 
@@ -21,9 +18,6 @@ CASES = [
     ("govern.person.context", "hello, my name is maria lopez and I need help", ["maria lopez"]),
     ("govern.person.context", "kind regards, tom", ["tom"]),
     ("govern.person.context", "my name is not important here", []),
-    ("govern.person.known_name", "can jennifer garcia call me back", ["jennifer garcia"]),
-    ("govern.person.known_name", "ask for olivia at the desk", ["olivia"]),
-    ("govern.person.known_name", "we will mark the bill as paid in may", []),
     ("govern.person.cued", "Thanks Thaddeus Vukovic, it ships today", ["Thaddeus Vukovic"]),
     ("govern.person.cued", "You can reach Signe Castellanos at home", ["Signe Castellanos"]),
     ("govern.person.cued", "please contact Customer Support today", ["Customer Support"]),
@@ -50,16 +44,14 @@ def test_identifier_detector(detector, text, expected):
 @pytest.mark.parametrize("text,span,expected", [
     ("SKU RX-7175-LA merged", "LA", False),
     ("Contact Jonas Weber today", "Jonas Weber", True),
-    ("My Order arrived", "Order", False),
-    ("upgrade to Premium now", "Premium", False),
     ("ref A10293 again", "A10293", False),
+    ("build_Lisbon_x", "Lisbon", False),
     ("Thanks, Priya", "Priya", True),
-    ("Dear Okonkwo,", "Okonkwo", True),
-    ("call olivia", "olivia", True),
 ])
-def test_plausible_name(text, span, expected):
+def test_plausible_entity(text, span, expected):
+    """Structural rule kept before the learned filter: letters, no digits, a whole token."""
     start = text.index(span)
-    assert plausible_name(text, start, start + len(span)) is expected
+    assert plausible_entity(text, start, start + len(span)) is expected
 
 
 @pytest.mark.parametrize("text,span,score,expected", [
@@ -67,24 +59,10 @@ def test_plausible_name(text, span, expected):
     ("order 09871077 shipped", "09871077", 0.4, False),
     ("call 478.812.8710 today", "478.812.8710", 0.4, True),
     ("phone: 4788128710", "4788128710", 0.75, True),
+    ("messages to 66 91 21", "66 91 21", 0.6, True),
+    ("room 66 91 21", "66 91 21", 0.4, False),
 ])
 def test_plausible_phone(text, span, score, expected):
     from govern.pii.identifiers import plausible_phone
     start = text.index(span)
     assert plausible_phone(text, start, start + len(span), score) is expected
-
-
-_WORDS = ["jose", "joseph", "josephine", "ana", "anna", "annabel", "smith", "smithson", "li",
-          "kim", "Kim", "\u212aim", "ſara", "sara", "x", "12"]
-
-
-@given(st.lists(st.sampled_from(_WORDS), max_size=12),
-       st.lists(st.sampled_from([" ", "  ", "-", ".", ", ", "é", "_"]), min_size=12, max_size=12))
-def test_grouping_by_first_letter_keeps_every_match(words, seps):
-    """Same spans as the plain alternation, prefixes, case folding (K, ſ) and all."""
-    names = "joseph|jose|josephine|anna|ana|sara|kim|li"
-    plain = re.compile(rf"\b(?:{names})(?:\s+(?:smith|smithson))?\b", re.I)
-    grouped = re.compile(rf"\b{by_first_letter(names)}(?:\s+{by_first_letter('smith|smithson')})?\b",
-                         re.I)
-    text = "".join(w + s for w, s in zip(words, seps))
-    assert [m.span() for m in plain.finditer(text)] == [m.span() for m in grouped.finditer(text)]
