@@ -35,23 +35,27 @@ FIRST_CHUNK = 256  # the first chunks and groups are smaller, so the device star
 
 @dataclass
 class Windows:
-    """The windows of a list of texts, in text order: owner text, char span, and their model
-    inputs as one flat token array with per-window lengths."""
+    """The windows of a list of texts, in text order: owner text, char span, their model
+    inputs as one flat token array with per-window lengths, and their token sets (the pair
+    features' side of each window, made with the windows in the host workers)."""
     owner: np.ndarray
     start: np.ndarray
     end: np.ndarray
     ids: np.ndarray
     length: np.ndarray
+    sets: object = None  # pairs.TextSets
 
     @staticmethod
     def join(parts: list[Windows], counts: list[int]) -> Windows:
         """The windows of consecutive chunks of `counts[i]` texts each, as one."""
         if len(parts) == 1:
             return parts[0]
+        from govern.leakage.pairs import TextSets
         base = np.cumsum([0] + counts[:-1])
         return Windows(np.concatenate([p.owner + b for p, b in zip(parts, base)]),
                        *(np.concatenate([getattr(p, f) for p in parts])
-                         for f in ("start", "end", "ids", "length")))
+                         for f in ("start", "end", "ids", "length")),
+                       TextSets.join([p.sets for p in parts]))
 
 
 _TOKENIZER: dict = {}
@@ -140,8 +144,10 @@ def prepare(texts: list[str]) -> Windows:
     flat = ids[np.clip(src, 0, max(len(ids) - 1, 0))] if len(ids) else np.zeros(len(pos), np.int32)
     flat[begin] = first
     flat[begin + length - 1] = last
+    from govern.leakage.pairs import TextSets
+    sets = TextSets.of([texts[o][s:e] for o, (s, e) in zip(owner, spans)])
     return Windows(own.astype(np.int32), span[:, 0].astype(np.int32), span[:, 1].astype(np.int32),
-                   flat.astype(np.int32), length.astype(np.int32))
+                   flat.astype(np.int32), length.astype(np.int32), sets)
 
 
 class _Later:

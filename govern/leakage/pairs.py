@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from xxhash import xxh3_64_intdigest
 
 from govern.errors import UsageError
 from govern.leakage.normalize import details, words
@@ -36,7 +37,10 @@ DIGITS = re.compile(r"\d")
 
 
 def _row(tokens) -> np.ndarray:
-    return np.unique(np.fromiter((hash(t) % COLUMNS for t in tokens), dtype=np.int64))
+    """Column ids of tokens: a hash that is the same in every process (windows are described
+    in worker processes, golden texts in the scan's)."""
+    return np.unique(np.fromiter((xxh3_64_intdigest(t.encode()) % COLUMNS for t in tokens),
+                                 dtype=np.int64))
 
 
 @dataclass
@@ -62,6 +66,14 @@ class TextSets:
             rows["numbers"].append(_row(d for d in det if DIGITS.search(d)))
             rows["names"].append(_row(d for d in det if not DIGITS.search(d)))
         return cls(**{k: _csr(v) for k, v in rows.items()}, length=length)
+
+    @classmethod
+    def join(cls, parts: list[TextSets]) -> TextSets:
+        if len(parts) == 1:
+            return parts[0]
+        return cls(*(sparse.vstack([getattr(p, k) for p in parts], format="csr")
+                     for k in ("words", "bigrams", "numbers", "names")),
+                   np.concatenate([p.length for p in parts]))
 
 
 def _csr(rows: list[np.ndarray]) -> sparse.csr_matrix:

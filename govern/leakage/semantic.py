@@ -25,7 +25,7 @@ from govern.digests import digest_json, sha256_text
 from govern.errors import MissingDependency, UsageError
 from govern.leakage.embed import FIRST_CHUNK, GROUP, WindowEmbedder, Windows
 from govern.leakage.onnx import RUNTIMES
-from govern.leakage.pairs import FEATURES, Decision, TextSets, features
+from govern.leakage.pairs import Decision, TextSets, features
 
 SLICE = 8192  # rows per product on the device, to bound its memory
 
@@ -236,7 +236,7 @@ class SemanticMatcher:
         when one of its windows is, reported with that window's span and probability."""
         self.stats["texts"] += len(items)
         self.stats["windows"] += len(w.owner)
-        wi, gi, x = self._pairs([item[3] for item in items], w, vals, idx)
+        wi, gi, x = self._pairs(w, vals, idx)
         self.stats["pairs"] += len(wi)
         if not len(wi):
             return []
@@ -255,14 +255,10 @@ class SemanticMatcher:
                          int(w.start[win]), int(w.end[win])))
         return hits
 
-    def _pairs(self, texts: list[str], w: Windows, vals: np.ndarray, idx: np.ndarray):
+    def _pairs(self, w: Windows, vals: np.ndarray, idx: np.ndarray):
         """(window, golden text, features) of the kept pairs of a chunk."""
         wi, gi, cos, margin = candidate_pairs(vals, idx, self.top_k, self.floor)
-        if not len(wi):
-            return wi, gi, np.zeros((0, len(FEATURES)), dtype=np.float32)
-        uw, inv = np.unique(wi, return_inverse=True)
-        sets = TextSets.of([texts[w.owner[x]][w.start[x]:w.end[x]] for x in uw])
-        return wi, gi, features(sets, self.golden_sets, inv, gi, cos, margin)
+        return wi, gi, features(w.sets, self.golden_sets, wi, gi, cos, margin)
 
     def describe(self, texts: list[str]):
         """Every kept pair of `texts` with its features, for fitting and benchmarks:
@@ -275,7 +271,7 @@ class SemanticMatcher:
             emb = self.embedder.embed(w, part)
             k = min(self.top_k + 1, len(self.golden))
             top = torch.topk(emb @ torch.from_numpy(self.golden).to(emb.device).T, k, dim=1)
-            wi, gi, x = self._pairs(part, w, top.values.float().cpu().numpy(),
+            wi, gi, x = self._pairs(w, top.values.float().cpu().numpy(),
                                     top.indices.cpu().numpy())
             out.append((w.owner[wi] + lo, gi, x, w.start[wi], w.end[wi]))
         return tuple(np.concatenate(c) for c in zip(*out)) if out else None
