@@ -5,7 +5,7 @@ on the subjects left out):
 - lmsys-rephrase `abstract_algebra`: golden = the questions of one half, texts = every LLM
   rephrasing (of that half: leaks; of the other half: hard negatives of the same subject) and
   the other half's questions; both halves in turn;
-- GSM8K *train* only: 1,500 train questions as golden, 2,000 other train questions as texts
+- GSM8K *train* only: 1,500 train questions as golden, 1,200 other train questions as texts
   (same-domain negatives: math word problems with other numbers), plus copies of golden
   questions, alone and inside other train questions (before, between or after their
   sentences), and algebra rephrasings inside train questions: the copy and embedded-rephrasing
@@ -56,9 +56,9 @@ def cases():
         for half, (gq, _, texts, right) in enumerate(rephrase_cases(name)):
             yield f"{name}/{half}", gq, texts, right
     train = gsm8k("train")
-    texts, right = train[1500:3500], [None] * 2000
+    texts, right = train[1500:2700], [None] * 1200
     rng = random.Random(0)
-    for g in rng.sample(range(1500), 400):
+    for g in rng.sample(range(1500), 300):
         host = train[rng.randrange(3500, len(train))]
         texts.append(train[g] if len(texts) % 4 == 0 else embed(train[g], host, rng))
         right.append(g)
@@ -131,7 +131,8 @@ def main():
            f"{sk_version}), standardised features", "mean": scaler.mean_.tolist(),
            "scale": scaler.scale_.tolist(), "coef": lr.coef_[0].tolist(),
            "intercept": float(lr.intercept_[0]), "threshold": th,
-           "fitted_on": {"subjects": FIT_SUBJECTS, "gsm8k": "train[:1500] vs train[1500:3500] + 400 copies",
+           "fitted_on": {"subjects": FIT_SUBJECTS,
+                         "gsm8k": "train[:1500] vs train[1500:2700] + 300 copies",
                          "pairs": int(len(y)), "leak_pairs": int(y.sum()),
                          "negative_records_flagged": [fp, n], "brier": round(float(brier), 5),
                          "top_k": p["top_k"], "candidate": p["candidate"]}}

@@ -3,10 +3,10 @@
 A window is a span of a training text (`plan`): a short text is one window; a text longer than
 the window width (twice the golden items' median token count) also gets windows of consecutive
 sentences and clauses of at most that width, starting every quarter width, so a golden item
-copied or rephrased inside a long record is seen on its own. Embedding each window as its own string would tokenise every character
-five or six times. Here each text is tokenised once by the model's fast tokenizer, with
-character offsets, and a window's input is the slice of those tokens between its offsets,
-framed by the model's first and last special tokens. For WordPiece tokenizers, which split at
+copied or rephrased inside a long record is seen on its own. Embedding each window as its own
+string would tokenise its characters again. Here each text is tokenised once by the model's
+fast tokenizer, with character offsets, and a window's input is the slice of those tokens
+between its offsets, framed by the model's first and last special tokens. For WordPiece tokenizers, which split at
 whitespace and punctuation, that is exactly the input the window's own string would give; a
 probe at load time checks it, and a tokenizer that fails the probe embeds window strings.
 
