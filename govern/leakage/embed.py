@@ -6,9 +6,10 @@ sentences and clauses of at most that width, starting every quarter width, so a 
 copied or rephrased inside a long record is seen on its own. Embedding each window as its own
 string would tokenise its characters again. Here each text is tokenised once by the model's
 fast tokenizer, with character offsets, and a window's input is the slice of those tokens
-between its offsets, framed by the model's first and last special tokens. For WordPiece tokenizers, which split at
-whitespace and punctuation, that is exactly the input the window's own string would give; a
-probe at load time checks it, and a tokenizer that fails the probe embeds window strings.
+between its offsets, framed by the model's first and last special tokens. For WordPiece
+tokenizers, which split at whitespace and punctuation, that is exactly the input the window's
+own string would give; a probe at load time checks it, and a tokenizer that fails the probe
+embeds window strings.
 
 Host work (windows, tokenising, slicing) runs in worker processes chunk by chunk while the
 device embeds the chunk before. Windows go to the model in length-sorted batches under a token
