@@ -5,11 +5,8 @@ on the subjects left out):
 - lmsys-rephrase `abstract_algebra`: golden = the questions of one half, texts = every LLM
   rephrasing (of that half: leaks; of the other half: hard negatives of the same subject) and
   the other half's questions; both halves in turn;
-- GSM8K *train* only: 1,500 train questions as golden, 1,200 other train questions as texts
-  (same-domain negatives: math word problems with other numbers), plus copies of golden
-  questions, alone and inside other train questions (before, between or after their
-  sentences), and algebra rephrasings inside train questions: the copy and embedded-rephrasing
-  positives the rewrites alone do not show. GSM8K test is never seen.
+- GSM8K *train* only: 1,500 train questions as golden, 2,000 other train questions as texts
+  (same-domain negatives: math word problems with other numbers). GSM8K test is never seen.
 
 `sociology` is held out for the report. `high_school_us_history` is used for neither: its
 questions share long passages (several questions per passage, so "another question of the
@@ -27,13 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
+import pickle
 import time
+from pathlib import Path
 
 import numpy as np
 
-from leakage_real import ROOT, gsm8k, rephrase_cases, subject
+from leakage_real import ROOT, gsm8k, rephrase_cases
 
 FIT_SUBJECTS = ["abstract_algebra"]
 TARGET_FPR = 0.002
@@ -56,24 +53,7 @@ def cases():
         for half, (gq, _, texts, right) in enumerate(rephrase_cases(name)):
             yield f"{name}/{half}", gq, texts, right
     train = gsm8k("train")
-    texts, right = train[1500:2700], [None] * 1200
-    rng = random.Random(0)
-    for g in rng.sample(range(1500), 300):
-        host = train[rng.randrange(3500, len(train))]
-        texts.append(train[g] if len(texts) % 4 == 0 else embed(train[g], host, rng))
-        right.append(g)
-    yield "gsm8k-train", train[:1500], texts, right
-    qs, reps = subject(FIT_SUBJECTS[0])
-    keep = [i for i, r in enumerate(reps) if r]
-    texts = [embed(reps[i], train[rng.randrange(3500, len(train))], rng) for i in keep]
-    yield f"{FIT_SUBJECTS[0]}/embedded", qs, texts, keep
-
-
-def embed(text: str, host: str, rng: random.Random) -> str:
-    """`text` inside `host`: before, after or between its sentences."""
-    parts = re.split(r"(?<=[.!?])\s+", host)
-    k = rng.randint(0, len(parts))
-    return " ".join(parts[:k] + [text] + parts[k:])
+    yield "gsm8k-train", train[:1500], train[1500:3500], [None] * 2000
 
 
 def described(p: dict):
@@ -110,10 +90,17 @@ def main():
     from govern.leakage.pairs import FEATURES
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "govern" / "leakage" / "decision.json"))
+    ap.add_argument("--pairs", help="a pickle of the described pairs: read if it exists, "
+                    "else written (to refit without embedding again)")
     args = ap.parse_args()
     p = params()
-    print("describing the fitting pairs (stage 1 of the scan, CPU)")
-    data = described(p)
+    if args.pairs and Path(args.pairs).exists():
+        data = pickle.loads(Path(args.pairs).read_bytes())
+    else:
+        print("describing the fitting pairs (stage 1 of the scan, CPU)")
+        data = described(p)
+        if args.pairs:
+            Path(args.pairs).write_bytes(pickle.dumps(data))
     x = np.concatenate([d[3] for d in data])
     y = np.concatenate([d[4] for d in data])
     scaler = StandardScaler().fit(x)
@@ -132,7 +119,7 @@ def main():
            "scale": scaler.scale_.tolist(), "coef": lr.coef_[0].tolist(),
            "intercept": float(lr.intercept_[0]), "threshold": th,
            "fitted_on": {"subjects": FIT_SUBJECTS,
-                         "gsm8k": "train[:1500] vs train[1500:2700] + 300 copies",
+                         "gsm8k": "train[:1500] vs train[1500:3500]",
                          "pairs": int(len(y)), "leak_pairs": int(y.sum()),
                          "negative_records_flagged": [fp, n], "brier": round(float(brier), 5),
                          "top_k": p["top_k"], "candidate": p["candidate"]}}

@@ -2,8 +2,8 @@
 
 A window is a span of a training text (`plan`): a short text is one window; a text longer than
 the window width (twice the golden items' median token count) also gets windows of consecutive
-sentences and clauses of at most that width, starting every quarter width, so a golden item
-copied or rephrased inside a long record is seen on its own. Embedding each window as its own
+sentences and clauses of at most that width (starting every quarter width) and of half of it
+(starting at every sentence), so a golden item copied or rephrased inside a long record is seen on its own. Embedding each window as its own
 string would tokenise its characters again. Here each text is tokenised once by the model's
 fast tokenizer, with character offsets, and a window's input is the slice of those tokens
 between its offsets, framed by the model's first and last special tokens. For WordPiece
@@ -94,7 +94,9 @@ def plan(text: str, ends: np.ndarray, width: int) -> list[tuple[int, int]]:
     """(start, end) of the windows of `text`, whose tokens end at char offsets `ends`: the
     whole text; when it has more than `width` tokens, also runs of pieces (sentences, clauses)
     of at most `width` tokens, one starting at the first piece a quarter width or more after
-    the last one's start. A golden item of up to 3/4 width inside is then whole in a window."""
+    the last one's start, and of at most `width / 2` tokens from every piece. A golden item of
+    up to 3/4 width inside is whole in a window, one of up to half width (the golden items'
+    median length) in a window that starts with it."""
     if len(ends) <= width:
         return [(0, len(text))]
     pieces = [m.span() for m in PIECE.finditer(text)]
@@ -102,17 +104,19 @@ def plan(text: str, ends: np.ndarray, width: int) -> list[tuple[int, int]]:
         return [(0, len(text))]
     first = np.searchsorted(ends, [a for a, _ in pieces], side="right")  # tokens before
     last = np.searchsorted(ends, [b for _, b in pieces], side="right")   # tokens up to end
-    out, prev, j = {(0, len(text))}, None, 0
-    for i in range(len(pieces)):
-        if prev is not None and first[i] - first[prev] < width // 4:
-            continue
-        j = max(j, i)
-        while j + 1 < len(pieces) and last[j + 1] - first[i] <= width:
-            j += 1
-        out.add((pieces[i][0], pieces[j][1]))
-        prev = i
-        if j == len(pieces) - 1:
-            break
+    out = {(0, len(text))}
+    for size, stride in ((width, width // 4), (max(width // 2, 16), 0)):
+        prev, j = None, 0
+        for i in range(len(pieces)):
+            if prev is not None and first[i] - first[prev] < stride:
+                continue
+            j = max(j, i)
+            while j + 1 < len(pieces) and last[j + 1] - first[i] <= size:
+                j += 1
+            out.add((pieces[i][0], pieces[j][1]))
+            prev = i
+            if j == len(pieces) - 1:
+                break
     return sorted(out)
 
 

@@ -66,7 +66,7 @@ def test_worker_processes_prepare_the_same_windows(semantic, monkeypatch):
         parts = stream(pooled, TEXTS)
     finally:
         pooled.close()
-    alone = prepare(TEXTS)
+    alone = WindowEmbedder(semantic.model, "cpu").submit(TEXTS).get()  # same width, in-process
     assert [b for b, _, _ in parts] == [0, 2, 4]
     assert [t for _, chunk, _ in parts for t in chunk] == TEXTS
     assert np.concatenate([w.ids for _, _, w in parts]).tolist() == alone.ids.tolist()

@@ -149,15 +149,18 @@ def test_a_broken_decision_file_is_a_usage_error(tmp_path):
 
 
 def test_the_window_plan_keeps_golden_items_planted_in_long_records(semantic):
-    """Golden items inside long records of varied lengths: a window holds the item whole, and
-    the item is among the kept candidates of that record."""
+    """Golden items inside long records (longer than the window width) of varied lengths and
+    positions: a window holds the item whole, the item is among the record's kept candidates,
+    and the scan names it."""
     rng = random.Random(3)
     filler = ("The office moved to the third floor last spring. Lunch is served at noon. "
               "Parking is free on weekends. The printer needs new toner. ").split(". ")
     texts, truth = [], []
     for n in range(24):
-        before = ". ".join(rng.choice(filler) for _ in range(rng.randint(0, 12)))
-        after = ". ".join(rng.choice(filler) for _ in range(rng.randint(0, 12)))
+        k = rng.randint(8, 16)
+        cut = rng.randint(0, k)
+        before = ". ".join(rng.choice(filler) for _ in range(cut))
+        after = ". ".join(rng.choice(filler) for _ in range(k - cut)) or "Thanks"
         g = n % len(GOLDEN)
         texts.append(f"{before}. {GOLDEN[g]} {after}." if before else f"{GOLDEN[g]} {after}.")
         truth.append(g)
