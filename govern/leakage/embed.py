@@ -1,12 +1,15 @@
 """Window embeddings, the semantic method's hot path.
 
-A window is a span of a training text: the whole text, runs of sentences, single clauses
-(`semantic.windows`). Embedding each window as its own string would tokenise every character
-five or six times. Here each text is tokenised once by the model's fast tokenizer, with
-character offsets, and a window's input is the slice of those tokens between its offsets,
-framed by the model's first and last special tokens. For WordPiece tokenizers, which split at
-whitespace and punctuation, that is exactly the input the window's own string would give; a
-probe at load time checks it, and a tokenizer that fails the probe embeds window strings.
+A window is a span of a training text (`plan`): a short text is one window; a text longer than
+the window width (twice the golden items' median token count) also gets windows of consecutive
+sentences and clauses of at most that width (starting every quarter width) and of half of it
+(starting at every sentence), so a golden item copied or rephrased inside a long record is seen on its own. Embedding each window as its own
+string would tokenise its characters again. Here each text is tokenised once by the model's
+fast tokenizer, with character offsets, and a window's input is the slice of those tokens
+between its offsets, framed by the model's first and last special tokens. For WordPiece
+tokenizers, which split at whitespace and punctuation, that is exactly the input the window's
+own string would give; a probe at load time checks it, and a tokenizer that fails the probe
+embeds window strings.
 
 Host work (windows, tokenising, slicing) runs in worker processes chunk by chunk while the
 device embeds the chunk before. Windows go to the model in length-sorted batches under a token
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,24 +36,27 @@ FIRST_CHUNK = 256  # the first chunks and groups are smaller, so the device star
 
 @dataclass
 class Windows:
-    """The windows of a list of texts, in text order: owner text, char span, single-sentence
-    flag, and their model inputs as one flat token array with per-window lengths."""
+    """The windows of a list of texts, in text order: owner text, char span, their model
+    inputs as one flat token array with per-window lengths, and their token sets (the pair
+    features' side of each window, made with the windows in the host workers)."""
     owner: np.ndarray
     start: np.ndarray
     end: np.ndarray
-    single: np.ndarray
     ids: np.ndarray
     length: np.ndarray
+    sets: object = None  # pairs.TextSets
 
     @staticmethod
     def join(parts: list[Windows], counts: list[int]) -> Windows:
         """The windows of consecutive chunks of `counts[i]` texts each, as one."""
         if len(parts) == 1:
             return parts[0]
+        from govern.leakage.pairs import TextSets
         base = np.cumsum([0] + counts[:-1])
         return Windows(np.concatenate([p.owner + b for p, b in zip(parts, base)]),
                        *(np.concatenate([getattr(p, f) for p in parts])
-                         for f in ("start", "end", "single", "ids", "length")))
+                         for f in ("start", "end", "ids", "length")),
+                       TextSets.join([p.sets for p in parts]))
 
 
 _TOKENIZER: dict = {}
@@ -59,7 +66,7 @@ class _NONE:  # the encoding of a text when there is no fast tokenizer (window s
     ids, offsets = [], []
 
 
-def _init(tokenizer_json: str, frame: tuple[int, int], limit: int,
+def _init(tokenizer_json: str, frame: tuple[int, int], limit: int, width: int = 0,
           parent: int | None = None) -> None:
     """One tokenizer per process, built once. A pool worker (`parent` given) tokenises on one
     thread, since the processes are the parallelism, and ends with its parent."""
@@ -68,6 +75,7 @@ def _init(tokenizer_json: str, frame: tuple[int, int], limit: int,
         watch_parent(parent)
         os.environ["RAYON_NUM_THREADS"] = "1"
         os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    _TOKENIZER["width"] = width or limit
     if _TOKENIZER.get("key") == (tokenizer_json, frame, limit):
         return
     tok = None
@@ -79,17 +87,51 @@ def _init(tokenizer_json: str, frame: tuple[int, int], limit: int,
     _TOKENIZER.update(tok=tok, frame=frame, limit=limit, key=(tokenizer_json, frame, limit))
 
 
+PIECE = re.compile(r"\S.*?(?:[.!?:;]+(?=\s|$)|(?=\n)|$)", re.S)  # sentences and clauses
+
+
+def plan(text: str, ends: np.ndarray, width: int) -> list[tuple[int, int]]:
+    """(start, end) of the windows of `text`, whose tokens end at char offsets `ends`: the
+    whole text; when it has more than `width` tokens, also runs of pieces (sentences, clauses)
+    of at most `width` tokens, one starting at the first piece a quarter width or more after
+    the last one's start, and of at most `width / 2` tokens from every piece. A golden item of
+    up to 3/4 width inside is whole in a window, one of up to half width (the golden items'
+    median length) in a window that starts with it."""
+    if len(ends) <= width:
+        return [(0, len(text))]
+    pieces = [m.span() for m in PIECE.finditer(text)]
+    if len(pieces) <= 1:
+        return [(0, len(text))]
+    first = np.searchsorted(ends, [a for a, _ in pieces], side="right")  # tokens before
+    last = np.searchsorted(ends, [b for _, b in pieces], side="right")   # tokens up to end
+    out = {(0, len(text))}
+    for size, stride in ((width, width // 4), (max(width // 2, 16), 0)):
+        prev, j = None, 0
+        for i in range(len(pieces)):
+            if prev is not None and first[i] - first[prev] < stride:
+                continue
+            j = max(j, i)
+            while j + 1 < len(pieces) and last[j + 1] - first[i] <= size:
+                j += 1
+            out.add((pieces[i][0], pieces[j][1]))
+            prev = i
+            if j == len(pieces) - 1:
+                break
+    return sorted(out)
+
+
 def prepare(texts: list[str]) -> Windows:
     """Windows of `texts` and their token slices (runs in a worker, or in-process)."""
-    from govern.leakage.semantic import windows_and_pieces
     tok, (first, last), limit = _TOKENIZER["tok"], _TOKENIZER["frame"], _TOKENIZER["limit"]
+    width = _TOKENIZER["width"]
     encs = tok.encode_batch(texts, add_special_tokens=False) if tok else [_NONE] * len(texts)
-    owner, spans, single = [], [], []
+    owner, spans = [], []
     for n, text in enumerate(texts):
-        ws, parts = windows_and_pieces(text)
+        ends = (np.array([e for _, e in encs[n].offsets], dtype=np.int64) if tok else
+                np.array([m.end() for m in re.finditer(r"\w+|[^\w\s]", text)], dtype=np.int64))
+        ws = plan(text, ends, width)
         owner.extend([n] * len(ws))
         spans.extend(ws)
-        single.extend([(w in parts or len(parts) <= 1) for w in ws])
     # token positions keyed (text, char offset) so one searchsorted maps every window
     ntok = np.array([len(e.ids) for e in encs], dtype=np.int64)
     ids = np.fromiter((i for e in encs for i in e.ids), dtype=np.int32, count=int(ntok.sum()))
@@ -107,8 +149,10 @@ def prepare(texts: list[str]) -> Windows:
     flat = ids[np.clip(src, 0, max(len(ids) - 1, 0))] if len(ids) else np.zeros(len(pos), np.int32)
     flat[begin] = first
     flat[begin + length - 1] = last
+    from govern.leakage.pairs import TextSets
+    sets = TextSets.of([texts[o][s:e] for o, (s, e) in zip(owner, spans)])
     return Windows(own.astype(np.int32), span[:, 0].astype(np.int32), span[:, 1].astype(np.int32),
-                   np.array(single, dtype=bool), flat.astype(np.int32), length.astype(np.int32))
+                   flat.astype(np.int32), length.astype(np.int32), sets)
 
 
 class _Later:
@@ -160,8 +204,10 @@ def mean_pooled_body(model):
 class WindowEmbedder:
     """Embeds the windows of batches of texts with a SentenceTransformer model."""
 
-    def __init__(self, model, device: str, workers: int = 1, token_budget: int = 65536):
+    def __init__(self, model, device: str, workers: int = 1, token_budget: int = 65536,
+                 width: int = 0, onnx=None):
         self.model, self.device, self.budget = model, device, token_budget
+        self.width, self.onnx = width, onnx  # onnx: an OnnxEncoder run instead of torch
         tok = model.tokenizer
         self.limit = int(model.max_seq_length or 512)
         self.keys = set(model.preprocess(["probe"]).keys())
@@ -174,7 +220,7 @@ class WindowEmbedder:
 
     def _probe(self) -> bool:
         """Do token slices give the same model input as each window's own string?"""
-        _init(self.json, self.frame, self.limit)
+        _init(self.json, self.frame, self.limit, 16)  # short windows: sentences are probed too
         got = prepare(PROBES)
         ends = np.cumsum(got.length)
         texts = [PROBES[o][s:e] for o, s, e in zip(got.owner, got.start, got.end)]
@@ -187,12 +233,12 @@ class WindowEmbedder:
         """Start the host work for a chunk of texts; `.ready()` and `.get()` on the result give
         its Windows. With several workers it runs in a worker process, else at `.get()`."""
         if self.workers == 1:
-            _init(self.json, self.frame, self.limit)
+            _init(self.json, self.frame, self.limit, self.width)
             return _Later(texts)
         if self.pool is None:
             ctx = multiprocessing.get_context("spawn")
             self.pool = ctx.Pool(self.workers, _init,
-                                 (self.json, self.frame, self.limit, os.getpid()))
+                                 (self.json, self.frame, self.limit, self.width, os.getpid()))
         return self.pool.apply_async(prepare, (texts,))
 
     def embed(self, w: Windows, texts: list[str]):
@@ -206,6 +252,8 @@ class WindowEmbedder:
             return self.model.encode(strings, batch_size=128, normalize_embeddings=True,
                                      convert_to_tensor=True, show_progress_bar=False).float()
         n = len(w.length)
+        if self.onnx is not None:
+            return torch.from_numpy(self._embed_onnx(w))
         dim = self.model.get_embedding_dimension()
         out = torch.empty((n, dim), dtype=torch.float32, device=self.device)
         if n == 0:
@@ -223,6 +271,21 @@ class WindowEmbedder:
                 mask = cols < lens_t[lo:hi, None]
                 ids = ids_t[(begin_t[lo:hi, None] + cols) * mask] * mask
                 out[order_t[lo:hi]] = self._forward(ids, mask)
+        return out
+
+    def _embed_onnx(self, w: Windows) -> np.ndarray:
+        """`embed` through onnxruntime on the host: the same length-sorted batches."""
+        n = len(w.length)
+        out = np.empty((n, self.model.get_embedding_dimension()), dtype=np.float32)
+        order = np.argsort(w.length, kind="stable")
+        lens = w.length[order].astype(np.int64)
+        begin = (np.cumsum(w.length) - w.length)[order]
+        budget = min(self.budget, 8192)  # CPU batches: smaller, the cache is what counts
+        for lo, hi in batches(lens, budget):
+            cols = np.arange(int(lens[hi - 1]))
+            mask = cols < lens[lo:hi, None]
+            ids = w.ids[(begin[lo:hi, None] + cols) * mask] * mask
+            out[order[lo:hi]] = self.onnx(ids, mask)
         return out
 
     def _forward(self, ids, mask):

@@ -1,32 +1,32 @@
-"""Semantic leakage: MiniLM sentence embeddings find rephrased golden items, a second stage
-verifies them so same-topic training data (same questions, other details) is not flagged.
+"""Semantic leakage: MiniLM sentence embeddings find rephrased golden items; a decision
+learned from real LLM rephrasings tells a rephrased copy from a same-topic text.
 
-Stage 1 embeds windows of each training text (the whole text and runs of 1-2 sentences, so a
-paraphrase inside a longer ticket is seen on its own) and keeps golden texts with cosine >=
-`candidate`. Stage 2 (verification) accepts a candidate only when the golden text's specifics (numbers,
-codes, proper names) are found in the window (share >= `details`; for a golden text without
-specifics the cosine must reach `plain`) and every sentence of the golden text has a
-counterpart among the window's sentences (cosine >= `coverage`): half a ticket about the same
-order is not the golden item. Golden embeddings are cached in the store by text and model.
+Stage 1 embeds the windows of each training text (`embed.plan`: one window for a short text,
+runs of sentences of at most twice the golden items' median length inside a long one) and keeps,
+per window, its `top_k` nearest golden texts with cosine >= `candidate`: the pairs to score grow
+with the records, not with the golden set. Stage 2 describes every kept pair at once by a few
+features (cosine, margin over the window's next golden text, shared content words, bigrams,
+numbers, names, length ratio; `pairs.py`) and accepts those the fitted decision model
+(`decision.json`, fitted by `bench/leakage_fit.py`) gives a probability >= its threshold.
+On the CPU the model runs through onnxruntime (`onnx.py`); golden embeddings are cached in the
+store by text, model and runtime.
 """
 from __future__ import annotations
 
 import base64
 import contextlib
 import functools
-import re
 from collections import deque
 from pathlib import Path
 
 import numpy as np
 
 from govern.digests import digest_json, sha256_text
-from govern.errors import MissingDependency
+from govern.errors import MissingDependency, UsageError
 from govern.leakage.embed import FIRST_CHUNK, GROUP, WindowEmbedder, Windows
-from govern.leakage.normalize import details, words
+from govern.leakage.onnx import RUNTIMES
+from govern.leakage.pairs import Decision, TextSets, features
 
-SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\n)|$)", re.S)
-CLAUSE = re.compile(r"\S.*?(?:[.!?:;]+(?=\s|$)|(?=\n)|$)", re.S)
 SLICE = 8192  # rows per product on the device, to bound its memory
 
 
@@ -61,36 +61,24 @@ def model_id(path: str) -> str:
     return digest_json({"model": Path(path).name, "files": files})[:16]
 
 
-def sentences(text: str) -> list[str]:
-    return [m.group() for m in SENTENCE.finditer(text) if m.group().strip()] or [text]
+def runtime_of(configured: str, device: str) -> str:
+    if configured not in RUNTIMES:
+        raise UsageError(f"unknown semantic runtime {configured!r}",
+                         hint=f"[leakage.semantic] runtime: one of {', '.join(RUNTIMES)}")
+    if configured == "auto":
+        return "torch" if device.startswith("cuda") else "onnx"
+    if configured.startswith("onnx") and device.startswith("cuda"):
+        raise UsageError("the onnx runtimes run on the CPU", hint="use --device cpu, or "
+                         "[leakage.semantic] runtime = \"torch\" on a GPU")
+    return configured
 
 
-def content_sentences(text: str, least: int = 4) -> list[str]:
-    """Sentences with at least `least` words (greetings and sign-offs need no counterpart)."""
-    sents = sentences(text)
-    return [x for x in sents if len(words(x)) >= least] or sents
-
-
-def windows(text: str, longest: int = 2) -> list[tuple[int, int]]:
-    """(start, end) of the whole text, runs of 1..longest sentences, and single clauses (a
-    message quoted after "...queue:" is seen on its own)."""
-    return windows_and_pieces(text, longest)[0]
-
-
-def windows_and_pieces(text: str, longest: int = 2):
-    """`windows(text)`, and the spans of the text's sentences and clauses (split at ':' and
-    ';'), the pieces the coverage check compares."""
-    sents = [m.span() for m in SENTENCE.finditer(text)]  # each match starts at a non-space
-    parts = set(sents)
-    parts.update(m.span() for m in CLAUSE.finditer(text))
-    spans = {(0, len(text))}
-    if len(sents) > 1:
-        for k in range(1, longest + 1):
-            for i in range(len(sents) - k + 1):
-                spans.add((sents[i][0], sents[i + k - 1][1]))
-    if len(parts) > 1:
-        spans |= parts
-    return sorted(spans), parts
+def window_width(tokenizer, texts: list[str], limit: int) -> int:
+    """Window width in tokens: twice the golden texts' median length, within [48, limit-2]."""
+    if not texts:
+        return limit - 2
+    lens = [len(x) for x in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+    return int(min(max(2 * float(np.median(lens)), 48), limit - 2))
 
 
 class SemanticMatcher:
@@ -100,29 +88,48 @@ class SemanticMatcher:
         self.params, self.device = params, device
         self.path = model_path(params.get("model", ""))
         self.model = load_model(self.path, device)
-        self.embedder = WindowEmbedder(self.model, device, workers)
+        self.runtime = runtime_of(params.get("runtime", "auto"), device)
+        onnx = None
+        if self.runtime.startswith("onnx"):
+            from govern.leakage.onnx import OnnxEncoder
+            onnx = OnnxEncoder(self.model, model_id(self.path), self.runtime == "onnx-int8")
+        texts = [g.text for g in gtexts]
+        limit = int(self.model.max_seq_length or 512)
+        self.width = window_width(self.model.tokenizer, texts, limit)
+        self.embedder = WindowEmbedder(self.model, device, workers, width=self.width, onnx=onnx)
+        self.top_k, self.floor = int(params["top_k"]), float(params["candidate"])
         self._fed, self._host, self._staged, self._device = [], deque(), [], deque()
         self._size = self._group = min(FIRST_CHUNK, self.embedder.chunk)
-        self.stats = {"windows": 0, "candidates": 0}
-        self.golden_details = [details(g.text) for g in gtexts]
+        self.stats = {"texts": 0, "windows": 0, "pairs": 0}
+        self.golden_sets = TextSets.of(texts)
         self._golden_t, self._side = None, None
-        self.golden = self._golden_embeddings([g.text for g in gtexts], store)
-        sents = [content_sentences(g.text) for g in gtexts]
-        flat = self._golden_embeddings([x for ss in sents for x in ss], store)
-        bounds = np.cumsum([0] + [len(ss) for ss in sents])
-        self.golden_sentences = [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        self.golden = self._golden_embeddings(texts, store)
+
+    @functools.cached_property
+    def decision(self) -> Decision:
+        return Decision.load(self.params.get("decision", ""))
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """Normalised embeddings of whole texts (one window each) with this matcher's runtime."""
+        dim = self.model.get_embedding_dimension()
         if not texts:
-            return np.zeros((0, self.model.get_embedding_dimension()), dtype=np.float32)
-        return self.model.encode(texts, batch_size=self.params["batch_size"],
-                                 normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=False).astype(np.float32)
+            return np.zeros((0, dim), dtype=np.float32)
+        if self.embedder.onnx is None:
+            return self.model.encode(texts, batch_size=self.params["batch_size"],
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False).astype(np.float32)
+        ids = self.model.tokenizer(texts, truncation=True,
+                                   max_length=int(self.model.max_seq_length or 512))["input_ids"]
+        n = len(ids)
+        w = Windows(np.arange(n, dtype=np.int32), np.zeros(n, np.int32), np.zeros(n, np.int32),
+                    np.array([t for x in ids for t in x], dtype=np.int32),
+                    np.array([len(x) for x in ids], dtype=np.int32))
+        return self.embedder._embed_onnx(w)
 
     def _golden_embeddings(self, texts: list[str], store) -> np.ndarray:
         if store is None:
             return self.encode(texts)
-        ns = "leakage-embedding:" + model_id(self.path)
+        ns = f"leakage-embedding:{model_id(self.path)}:{self.runtime}"
         keys = [sha256_text(t) for t in texts]
         cached = store.cache_get_many(ns, keys)
         missing = [t for t, k in zip(texts, keys) if k not in cached]
@@ -133,19 +140,6 @@ class SemanticMatcher:
         rows = [fresh[k] if k in fresh else np.frombuffer(base64.b64decode(cached[k]), np.float32)
                 for k in keys]
         return np.stack(rows) if rows else self.encode([])
-
-    def verify(self, gi: int, cos: float, sentence_emb: np.ndarray, have: set[str]) -> bool:
-        """Stage 2 for golden text `gi` and one window: `sentence_emb` holds the embeddings
-        of the window's sentences, `have` its details and words."""
-        p = self.params
-        need = self.golden_details[gi]
-        if need:
-            if len(need & have) / len(need) < p["details"]:
-                return False
-        elif cos < p["plain"]:
-            return False
-        covered = (self.golden_sentences[gi] @ sentence_emb.T).max(axis=1)
-        return bool(covered.min() >= p["coverage"])
 
     def match(self, items: list[tuple]) -> list[tuple]:
         """items: (row, field, role, text) -> hits (row, field, role, gi, method, score, s, e)."""
@@ -193,7 +187,8 @@ class SemanticMatcher:
         return hits
 
     def _launch(self) -> list[tuple]:
-        """Queue stage 1 for the staged chunks; stage 2 for any group before them."""
+        """Queue stage 1 for the staged chunks (embeddings, top-k golden texts per window);
+        stage 2 for any group before them."""
         import torch
         if self._golden_t is None:
             self._golden_t = torch.from_numpy(self.golden).to(self.device)
@@ -202,9 +197,10 @@ class SemanticMatcher:
         self._staged = []
         self._group = min(GROUP, self._group * 2)
         emb = self.embedder.embed(w, [item[3] for item in items])
-        near = torch.cat([part @ self._golden_t.T >= self.params["candidate"]
-                          for part in emb.split(SLICE)])
-        self._device.append((items, w, emb, near, self._mark()))
+        k = min(self.top_k + 1, len(self.golden))  # one more: the margin of the k-th
+        tops = [torch.topk(part @ self._golden_t.T, k, dim=1) for part in emb.split(SLICE)]
+        top = (torch.cat([t.values for t in tops]), torch.cat([t.indices for t in tops]))
+        self._device.append((items, w, top, self._mark()))
         hits = []
         while len(self._device) > 1:
             hits.extend(self._verify_chunk(*self._device.popleft()))
@@ -230,46 +226,67 @@ class SemanticMatcher:
         self._side.wait_event(event)
         return torch.cuda.stream(self._side)
 
-    def _verify_chunk(self, items, w, emb, near, event=None) -> list[tuple]:
-        """Stage 2 on a chunk's candidates, best cosine first, until one window of a (text,
-        golden item) pair verifies."""
+    def _verify_chunk(self, items, w, top, event=None) -> list[tuple]:
         with self._reading(event):
-            return self._verify(items, w, emb, near)
+            vals, idx = top[0].float().cpu().numpy(), top[1].cpu().numpy()
+        return self._verify(items, w, vals, idx)
 
-    def _verify(self, items, w, emb, near) -> list[tuple]:
-        import torch
-        pairs = torch.nonzero(near)
+    def _verify(self, items, w: Windows, vals: np.ndarray, idx: np.ndarray) -> list[tuple]:
+        """Stage 2, vectorised over the chunk's pairs; a (text, golden item) pair is a hit
+        when one of its windows is, reported with that window's span and probability."""
+        self.stats["texts"] += len(items)
         self.stats["windows"] += len(w.owner)
-        self.stats["candidates"] += len(pairs)
-        if not len(pairs):
+        wi, gi, x = self._pairs(w, vals, idx)
+        self.stats["pairs"] += len(wi)
+        if not len(wi):
             return []
-        cos = torch.cat([(emb[p[:, 0]] * self._golden_t[p[:, 1]]).sum(1)
-                         for p in pairs.split(SLICE)]).cpu().numpy()
-        win, gold = pairs[:, 0].cpu().numpy(), pairs[:, 1].cpu().numpy()
-        owner = w.owner[win]
-        # the windows of texts with candidates come to the host for the coverage check
-        keep = np.isin(w.owner, np.unique(owner))
-        host = np.full(len(w.owner), -1)
-        host[keep] = np.arange(int(keep.sum()))
-        vecs = emb[torch.from_numpy(np.flatnonzero(keep)).to(emb.device)].cpu().numpy()
-        first = np.searchsorted(w.owner, np.arange(int(w.owner.max()) + 1))
-        done, hits, seen = set(), [], {}
-        for k in np.lexsort((-cos, gold, owner)):
-            n, g, x = int(owner[k]), int(gold[k]), int(win[k])
-            if (n, g) in done:
-                continue
-            s, e = int(w.start[x]), int(w.end[x])
-            row, field, role, text = items[n]
-            if x not in seen:  # a window is a candidate for many golden items
-                lo, hi = first[n], (first[n + 1] if n + 1 < len(first) else len(w.owner))
-                inside = [j for j in range(lo, hi)
-                          if w.single[j] and w.start[j] >= s and w.end[j] <= e] or [x]
-                window = text[s:e]
-                seen[x] = (vecs[host[inside]], details(window) | set(words(window)))
-            if self.verify(g, float(cos[k]), *seen[x]):
-                done.add((n, g))
-                hits.append((row, field, role, g, "semantic", float(cos[k]), s, e))
+        prob = self.decision.probability(x)
+        ok = np.flatnonzero(prob >= self.decision.threshold)
+        owner = w.owner[wi[ok]]
+        order = ok[np.lexsort((-prob[ok], gi[ok], owner))]
+        pair = np.stack([w.owner[wi[order]], gi[order]], axis=1)
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (pair[1:] != pair[:-1]).any(axis=1)
+        hits = []
+        for k in order[first]:
+            win = wi[k]
+            row, field, role, _ = items[w.owner[win]]
+            hits.append((row, field, role, int(gi[k]), "semantic", round(float(prob[k]), 4),
+                         int(w.start[win]), int(w.end[win])))
         return hits
+
+    def _pairs(self, w: Windows, vals: np.ndarray, idx: np.ndarray):
+        """(window, golden text, features) of the kept pairs of a chunk."""
+        wi, gi, cos, margin = candidate_pairs(vals, idx, self.top_k, self.floor)
+        return wi, gi, features(w.sets, self.golden_sets, wi, gi, cos, margin)
+
+    def describe(self, texts: list[str]):
+        """Every kept pair of `texts` with its features, for fitting and benchmarks:
+        (text index, golden text index, features, window start, window end)."""
+        import torch
+        out = []
+        for lo in range(0, len(texts), self.embedder.chunk):
+            part = texts[lo:lo + self.embedder.chunk]
+            w = self.embedder.submit(part).get()
+            emb = self.embedder.embed(w, part)
+            k = min(self.top_k + 1, len(self.golden))
+            top = torch.topk(emb @ torch.from_numpy(self.golden).to(emb.device).T, k, dim=1)
+            wi, gi, x = self._pairs(w, top.values.float().cpu().numpy(),
+                                    top.indices.cpu().numpy())
+            out.append((w.owner[wi] + lo, gi, x, w.start[wi], w.end[wi]))
+        return tuple(np.concatenate(c) for c in zip(*out)) if out else None
 
     def close(self) -> None:
         self.embedder.close()
+
+
+def candidate_pairs(vals: np.ndarray, idx: np.ndarray, k: int, floor: float):
+    """The kept pairs of a chunk from its windows' nearest golden texts (`vals`, `idx`: cosine
+    and golden index, best first, k+1 columns at most): window, golden text, cosine, margin
+    (cosine minus the best other golden text's), for the first k columns with cosine >= floor."""
+    n, cols = vals.shape
+    best_other = np.where(np.arange(cols) == 0, vals[:, 1:2] if cols > 1 else 0.0, vals[:, :1])
+    margin = vals - best_other
+    keep = vals[:, :k] >= floor
+    rows, col = np.nonzero(keep)
+    return rows, idx[rows, col], vals[rows, col], margin[rows, col]

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from govern.leakage.embed import PROBES, SPREAD, WindowEmbedder, batches, prepare
-from govern.leakage.semantic import windows
 
 TEXTS = [
     "Hello support team, I was charged twice for order 44120 on March 3. Please refund it!",
@@ -36,8 +35,8 @@ def test_the_probe_accepts_minilm_wordpiece(embedder):
 
 def test_slices_are_the_tokens_of_each_window_string(embedder):
     w = prepare(TEXTS)
-    assert [(int(s), int(e)) for o, s, e in zip(w.owner, w.start, w.end) if o == 0] == \
-        windows(TEXTS[0])
+    assert (0, len(TEXTS[0])) in [(int(s), int(e)) for o, s, e in zip(w.owner, w.start, w.end)
+                                  if o == 0]
     ends = np.cumsum(w.length)
     for k, (o, s, e) in enumerate(zip(w.owner, w.start, w.end)):
         want = embedder.model.preprocess([TEXTS[o][s:e]])["input_ids"][0].tolist()
@@ -67,7 +66,7 @@ def test_worker_processes_prepare_the_same_windows(semantic, monkeypatch):
         parts = stream(pooled, TEXTS)
     finally:
         pooled.close()
-    alone = prepare(TEXTS)
+    alone = WindowEmbedder(semantic.model, "cpu").submit(TEXTS).get()  # same width, in-process
     assert [b for b, _, _ in parts] == [0, 2, 4]
     assert [t for _, chunk, _ in parts for t in chunk] == TEXTS
     assert np.concatenate([w.ids for _, _, w in parts]).tolist() == alone.ids.tolist()
