@@ -15,6 +15,11 @@ FOUND = [
     ("Phone: (07811) 302214", "PHONE_NUMBER", "(07811) 302214"),
     ("ring 61 402 17 88 after six", "PHONE_NUMBER", "61 402 17 88"),
     ("whatsapp +81 3-1234-5678 please", "PHONE_NUMBER", "+81 3-1234-5678"),
+    ("0664 402685 is my number", "PHONE_NUMBER", "0664 402685"),  # the phone word after it
+    ("I'm at 0664 402685 (mobile).", "PHONE_NUMBER", "0664 402685"),
+    ("Can you please call Dr. Anna-Maria Kowalski at 0664 402685?", "PHONE_NUMBER", "0664 402685"),
+    ("ph. 0664 402685", "PHONE_NUMBER", "0664 402685"),
+    ("Phone:\\n04.04.98.37.96\\n", "PHONE_NUMBER", "04.04.98.37.96"),  # a literal escape
     ("my credit card 2221 0000 0000 0009 was charged", "CREDIT_CARD", "2221 0000 0000 0009"),
     ("maestro card 6759 6498 2643 8453 expired", "CREDIT_CARD", "6759 6498 2643 8453"),
     ("my card is 501800000009", "CREDIT_CARD", "501800000009"),
@@ -46,6 +51,8 @@ QUIET = [
     ("The total came to $1299.00 including tax", ("PHONE_NUMBER", "CREDIT_CARD")),
     ("Invoice 4111111111111112 is overdue", ("CREDIT_CARD",)),  # fails Luhn
     ("room 66 91 21 is free", ("PHONE_NUMBER",)),  # 6 digits without a phone word
+    ("Order 48213377 shipped; call us if it is late", ("PHONE_NUMBER",)),
+    ("Order 48213377 is my order number", ("PHONE_NUMBER",)),
     ("set the timeout to 3000 seconds and retry 5 times", ("STREET_ADDRESS", "PHONE_NUMBER")),
     ("Version 2.0.14 Oslo build", ("STREET_ADDRESS",)),
 ]
