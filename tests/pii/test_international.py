@@ -40,6 +40,8 @@ FOUND = [
      "PSC 1445, Box 7742\nAPO AE 59473"),
     ("USS Nimitz\nFPO AP 96601", "STREET_ADDRESS", "FPO AP 96601"),
     ("London SW1A 1AA", "STREET_ADDRESS", "SW1A 1AA"),
+    ("3754 Slovenčeva 51 Apt. 013 Črni Vrh", "STREET_ADDRESS", "Apt. 013"),
+    ("Suite 843\n BRENNDORF", "STREET_ADDRESS", "Suite 843"),
 ]
 
 # texts in which the analyzer must report nothing of these types
@@ -55,6 +57,7 @@ QUIET = [
     ("Order 48213377 is my order number", ("PHONE_NUMBER",)),
     ("set the timeout to 3000 seconds and retry 5 times", ("STREET_ADDRESS", "PHONE_NUMBER")),
     ("Version 2.0.14 Oslo build", ("STREET_ADDRESS",)),
+    ("the test suite 12 passed and apt 3 failed", ("STREET_ADDRESS",)),
 ]
 
 
