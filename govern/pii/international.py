@@ -48,6 +48,10 @@ PLACE_POSTCODE = rf"(?P<value>{_PLACE},?\s+\d{{4,6}})(?![\w.,-])"
 # an apartment or suite number, capitalised as address lines write it ("Apt. 476", "Suite 843")
 UNIT = (r"(?-i:(?<![\w-])(?P<value>(?:Apt|APT|Apartment|Suite|SUITE|Ste|Flat)\.?\s?(?:No\.?\s?|#\s?)?"
         r"\d{1,5}[A-Z]?)(?![\w/-]|[.,]\d))")
+# what the text itself calls an address: a house number, then words with a capitalised one
+CALLED_ADDRESS = (r"\baddress(?:es)?(?:\s+(?:is|was|with|at|to))?\s*[:-]?\s+"
+                  rf"(?P<value>\d{{1,6}}[ \t]+(?:[^\W_]|[ \t'./-])*?{_CAPW}"
+                  r"(?:[^\W_]|[ \t'./-])*?)(?=\s*(?:[\n,;?!]|\.(?:\s|$)|$))")
 UK_POSTCODE = r"(?-i:(?<![\w-])(?P<value>[A-Z]{1,2}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{2})(?![\w-]))"
 
 _CARD = r"(?<![\w-])(?P<value>\d(?:[ -]?\d){11,18})(?![\w-])"
@@ -139,6 +143,9 @@ INTERNATIONAL = [
     Detector("govern.street_address.unit", "STREET_ADDRESS", UNIT, score=0.75,
              needs=("Apt", "APT", "Apartment", "Suite", "SUITE", "Ste", "Flat"),
              description="an apartment or suite number of an address line (Apt. 476, Suite 843)"),
+    Detector("govern.street_address.called", "STREET_ADDRESS", CALLED_ADDRESS, score=0.8,
+             flags=re.I, needs=("address",),
+             description="what the text calls an address: house number and street (address: 1084 Úzká 1762)"),
     Detector("govern.postcode.uk", "STREET_ADDRESS", UK_POSTCODE, score=0.7, needs=DIGITS,
              description="a UK postcode (SW1A 1AA)"),
     Detector("govern.card", "CREDIT_CARD", _CARD, score=0.9, validate=_long_card, needs=DIGITS,

@@ -42,6 +42,8 @@ FOUND = [
     ("London SW1A 1AA", "STREET_ADDRESS", "SW1A 1AA"),
     ("3754 Slovenčeva 51 Apt. 013 Črni Vrh", "STREET_ADDRESS", "Apt. 013"),
     ("Suite 843\n BRENNDORF", "STREET_ADDRESS", "Suite 843"),
+    ("his address: 1084 Úzká 1762", "STREET_ADDRESS", "1084 Úzká 1762"),
+    ("my address is 24033 Csabai kapu 60.", "STREET_ADDRESS", "24033 Csabai kapu 60"),
 ]
 
 # texts in which the analyzer must report nothing of these types
@@ -58,6 +60,8 @@ QUIET = [
     ("set the timeout to 3000 seconds and retry 5 times", ("STREET_ADDRESS", "PHONE_NUMBER")),
     ("Version 2.0.14 Oslo build", ("STREET_ADDRESS",)),
     ("the test suite 12 passed and apt 3 failed", ("STREET_ADDRESS",)),
+    ("shipping address: 12 items in the cart", ("STREET_ADDRESS",)),
+    ("IP address: 192.168.1.1 Gateway", ("STREET_ADDRESS",)),
 ]
 
 
