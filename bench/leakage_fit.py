@@ -34,13 +34,6 @@ from leakage_real import ROOT, gsm8k, rephrase_cases
 
 FIT_SUBJECTS = ["abstract_algebra"]
 TARGET_FPR = 0.002
-# A fitting negative whose pair with some golden text has cosine >= 0.9 and carries >= 80% of
-# its content words is a near-duplicate (GSM8K train repeats problems with another unknown;
-# abstract_algebra has "sum"/"product" twins), not a clean negative: the model is still fitted
-# on its pairs (as negatives), but the threshold's false-positive count leaves it out.
-# (Chosen on the fitting data alone, holding out each abstract_algebra half in turn: held-half
-# recall 72/96 with 7/196 records flagged, against 63/96 and 5/196 counting them.)
-NEAR_DUPLICATE = {"cosine": 0.9, "words": 0.8}
 
 
 def golden(texts):
@@ -78,22 +71,6 @@ def described(p: dict):
     return out
 
 
-def near_duplicates(data) -> list:
-    """The cases with their near-duplicate negative records (see NEAR_DUPLICATE) marked as
-    such instead of negatives and their pairs removed, and how many records that marked."""
-    from govern.leakage.pairs import FEATURES
-    c, w = FEATURES.index("cosine"), FEATURES.index("words")
-    out, dropped = [], 0
-    for name, own, gi, x, y, right in data:
-        near = (x[:, c] >= NEAR_DUPLICATE["cosine"]) & (x[:, w] >= NEAR_DUPLICATE["words"])
-        drop = {int(o) for o in own[near] if right[o] is None}
-        keep = np.array([o not in drop for o in own.tolist()], dtype=bool)
-        right = ["near-duplicate" if i in drop else r for i, r in enumerate(right)]
-        out.append((name, own[keep], gi[keep], x[keep], y[keep], right))
-        dropped += len(drop)
-    return out, dropped
-
-
 def record_fpr(cases_, prob, th: float) -> tuple[int, int]:
     """Negative records (no golden counterpart) with any pair >= th, and their count."""
     flagged = total = 0
@@ -124,20 +101,19 @@ def main():
         data = described(p)
         if args.pairs:
             Path(args.pairs).write_bytes(pickle.dumps(data))
-    counted, dropped = near_duplicates(data)
     x = np.concatenate([d[3] for d in data])
     y = np.concatenate([d[4] for d in data])
     scaler = StandardScaler().fit(x)
     lr = LogisticRegression(C=1.0, max_iter=5000).fit(scaler.transform(x), y)
-    prob = [lr.predict_proba(scaler.transform(d[3]))[:, 1] for d in counted]
+    prob = [lr.predict_proba(scaler.transform(d[3]))[:, 1] for d in data]
     th = 0.5
     for cand in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        fp, n = record_fpr(counted, prob, cand)
+        fp, n = record_fpr(data, prob, cand)
         if fp / n <= TARGET_FPR:
             th = float(cand)
             break
-    fp, n = record_fpr(counted, prob, th)
-    brier = brier_score_loss(y, lr.predict_proba(scaler.transform(x))[:, 1])
+    fp, n = record_fpr(data, prob, th)
+    brier = brier_score_loss(y, np.concatenate(prob))
     doc = {"format": 1, "features": FEATURES, "model": "logistic regression (scikit-learn "
            f"{sk_version}), standardised features", "mean": scaler.mean_.tolist(),
            "scale": scaler.scale_.tolist(), "coef": lr.coef_[0].tolist(),
@@ -145,13 +121,11 @@ def main():
            "fitted_on": {"subjects": FIT_SUBJECTS,
                          "gsm8k": "train[:1500] vs train[1500:3500]",
                          "pairs": int(len(y)), "leak_pairs": int(y.sum()),
-                         "negative_records_flagged": [fp, n],
-                         "near_duplicates_not_counted": dropped, "brier": round(float(brier), 5),
+                         "negative_records_flagged": [fp, n], "brier": round(float(brier), 5),
                          "top_k": p["top_k"], "candidate": p["candidate"]}}
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")
-    print(f"{dropped} near-duplicate negative records left out of the threshold's count")
     print(f"fitted on {len(y)} pairs ({int(y.sum())} leaks); threshold {th} "
           f"(fitting negatives flagged {fp}/{n}); Brier {brier:.4f}")
     print("weights:", {k: round(float(c), 3) for k, c in zip(FEATURES, lr.coef_[0])})
